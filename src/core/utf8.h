@@ -1,0 +1,17 @@
+/* utf8.h: strict UTF-8 validation (RFC 3629).
+ *
+ * Rejects overlong forms, surrogates, code points above U+10FFFF and
+ * truncated sequences. Every piece of text from outside passes here. */
+#ifndef XA_UTF8_H
+#define XA_UTF8_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+bool utf8_valid(const char *s, size_t n);
+/* Number of code points in valid UTF-8 s (the length users count). */
+size_t utf8_count(const char *s, size_t n);
+/* True when s has no control characters other than \t, \n, \r. */
+bool utf8_no_controls(const char *s, size_t n, bool allow_newlines);
+
+#endif
