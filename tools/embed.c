@@ -230,9 +230,10 @@ main(int argc, char **argv)
 			const char *name = path;
 			/* Meson may hand us absolute or build-relative paths: keep
 			 * the part after BASEDIR/. */
-			const char *hit = strstr(path, base);
-			if (hit != NULL && hit[blen] == '/')
-				name = hit + blen + 1;
+			for (const char *hit = strstr(path, base); hit != NULL;
+			    hit = strstr(hit + 1, base))
+				if ((hit == path || hit[-1] == '/') && hit[blen] == '/')
+					name = hit + blen + 1;
 			items[i].name = strdup(name);
 			items[i].data = slurp(path, &items[i].len);
 		}

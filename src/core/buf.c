@@ -1,6 +1,7 @@
 /* buf.c: growable capped buffers. Never writes past cap or max. */
 #include "buf.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,16 +17,19 @@ buf_init(buf *b, size_t max)
 static xa_err
 buf_reserve(buf *b, size_t extra)
 {
-	if (extra > b->max || b->len > b->max - extra)
+	/* len + extra + 1 (the NUL) must fit both max and size_t. */
+	if (extra > b->max || b->len > b->max - extra ||
+	    b->len + extra == SIZE_MAX)
 		return XA_ETOOBIG;
 	size_t need = b->len + extra + 1;
 	if (need <= b->cap)
 		return XA_OK;
+	size_t limit = b->max == SIZE_MAX ? SIZE_MAX : b->max + 1;
 	size_t cap = b->cap ? b->cap : 64;
 	while (cap < need)
-		cap = cap > ((size_t)-1) / 2 ? need : cap * 2;
-	if (cap > b->max + 1)
-		cap = b->max + 1;
+		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+	if (cap > limit)
+		cap = limit;
 	char *p = realloc(b->data, cap);
 	if (p == NULL)
 		return XA_ENOMEM;

@@ -12,7 +12,11 @@
  *                            the page being rendered inside a layout
  *   {{@key}}                 the catalog's text for key in the request's
  *                            language, HTML-escaped
+ *   {{%name}}                the catalog's text for the key that name
+ *                            holds (e.g. page.title_key), HTML-escaped
  *   {{!comment}}
+ * A numeric part of a dotted name indexes an array: {{#list.0}}..{{/list.0}}
+ * renders once when list is not empty.
  * Names resolve up the context stack as in mustache. Templates are parsed
  * once, at start-up, from the embedded table; a parse error names the
  * template and line. Rendering never fails on a missing value (it renders

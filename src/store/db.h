@@ -3,7 +3,7 @@
  * Open by URL ("sqlite:PATH", or a plain path; "postgresql://..." is the
  * second backend's), prepared statements with bound parameters written as
  * '?', rows, transactions, savepoints, migrations and online backup. SQL
- * is written once in a portable subset (see docs/architecture.md); the
+ * is written once in a portable subset (see docs/internals/storage.md); the
  * backend rewrites placeholders where its dialect differs. Values only
  * ever reach SQL as bound parameters, never by formatting.
  *
@@ -66,13 +66,18 @@ int64_t db_changes(db *d);
 xa_err db_begin(db *d);		/* BEGIN IMMEDIATE on SQLite */
 xa_err db_commit(db *d);
 xa_err db_rollback(db *d);
-/* Savepoint names are [a-z0-9_] literals from our code, never input. */
+/* Savepoint names are [a-z0-9_] literals from our code, never input,
+ * of 1 to 31 characters; any other name is XA_EINVAL. */
 xa_err db_savepoint(db *d, const char *name);
 xa_err db_release(db *d, const char *name);
 xa_err db_rollback_to(db *d, const char *name);
 
-/* One integer from a query with no parameters (e.g. a count). */
+/* One integer from a query with no parameters (e.g. a count).
+ * XA_ENOTFOUND when the query returns no row. */
 xa_err db_query_int(db *d, const char *sql, int64_t *out);
+/* *exists becomes 1 when a table called name exists, else 0 (the catalog
+ * query is the one place each dialect differs here). */
+xa_err db_table_exists(db *d, const char *name, int *exists);
 
 /* Applies the embedded migrations (src/store/sql/NNNN_name.sql) not yet
  * recorded in schema_migrations, each in its own transaction, in order.
