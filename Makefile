@@ -27,7 +27,7 @@ asan: deps $(ASAN)/build.ninja
 	ninja -C $(ASAN)
 
 run: build
-	./$(BUILD)/xiaoan init --data $(DATA) --if-empty
+	./$(BUILD)/xiaoan demo --data $(DATA) --if-empty
 	./$(BUILD)/xiaoan serve --data $(DATA) --listen $(LISTEN)
 
 test: build asan

@@ -8,6 +8,11 @@
 # p99 latency, xiaoan's ratio to its nginx peer and whether it meets the
 # row's goal. A machine-readable copy goes to ${BENCH_OUT:-/tmp/xiaoan-bench.tsv}.
 #
+# Beside req/s it measures the CPU time per request of each server and of
+# wrk, and how much of the machine other work took meanwhile: when other
+# work shares the machine, req/s and the ratio move a lot, the CPU times
+# hardly, and the ratio they predict ("cpu r") stays usable.
+#
 # Exit 0 whether or not the goals are met (it is a measurement, not a test);
 # non-zero when a server does not start or dies, or wrk fails or counts
 # error responses. docs/benchmarks.md tells more.
@@ -56,6 +61,7 @@ nginx_bin=$(command -v nginx)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/xiaoan-bench.XXXXXX")
 xpid=""
 npid=""
+wpid=""
 
 # Sends SIGTERM to a process we started and waits for it, SIGKILL after 30 s.
 stop() {
@@ -72,6 +78,7 @@ stop() {
 cleanup() {
   rc=$?
   trap - EXIT INT TERM
+  stop "$wpid"
   stop "$npid"
   stop "$xpid"
   rm -rf "$tmp"
@@ -92,11 +99,28 @@ wait_http() {
   done
 }
 
+# The rows, checked before anything starts.
+rows=$(echo "$ROWS" | awk 'NF && $1 !~ /^#/')
+[ -n "$rows" ] || die "no rows"
+echo "$rows" >"$tmp/rows"
+echo "$rows" | awk '
+  NF != 4 { print "bench: row \"" $0 "\" needs 4 fields: name path peer goal"; bad = 1 }
+  $1 !~ /^[A-Za-z0-9_.-]+$/ { print "bench: row name \"" $1 "\" must be letters, digits, _ . -"; bad = 1 }
+  seen[$1]++ { print "bench: row name \"" $1 "\" is used twice"; bad = 1 }
+  $2 !~ /^\// { print "bench: row " $1 ": the path must start with /"; bad = 1 }
+  $3 !~ /^(\/.*|[0-9]+)$/ { print "bench: row " $1 ": the nginx peer must be a path or a byte count"; bad = 1 }
+  $4 !~ /^[0-9]+(\.[0-9]+)?$/ { print "bench: row " $1 ": the goal must be a number (percent)"; bad = 1 }
+  END { exit bad }' >&2 || exit 1
+
 # --- xiaoan ----------------------------------------------------------------
 "$bin" init --data "$tmp/data" >"$tmp/init.log" 2>&1 ||
   { cat "$tmp/init.log" >&2; die "xiaoan init failed"; }
+# Every wrk connection comes from 127.0.0.1, and a closed connection is
+# only uncounted once its loop notices the close: the per-address cap is
+# raised well above wrk's connections so that it never answers 503 here.
+: >"$tmp/xiaoan.out"
 "$bin" serve --data "$tmp/data" --listen 127.0.0.1:0 --access-log off \
-  >"$tmp/xiaoan.out" 2>"$tmp/xiaoan.err" &
+  --conns-per-addr $((CONNS * 4 + 16)) >"$tmp/xiaoan.out" 2>"$tmp/xiaoan.err" &
 xpid=$!
 xaddr=""
 i=0
@@ -117,15 +141,12 @@ xloops=$(sed -n 's/.*(\([0-9]*\) loops).*/\1/p' "$tmp/xiaoan.err" | head -n 1)
 
 # --- the nginx root: one static file per row ---------------------------------
 mkdir -p "$tmp/www" "$tmp/nginx-temp"
-echo "$ROWS" | while read -r name path peer goal; do
-  [ -n "$name" ] || continue
-  case $name in \#*) continue ;; esac
+while read -r name path peer goal <&3; do
   case $peer in
     /*)
       ctype=$(curl -sf -o "$tmp/www/$name" -w '%{content_type}' "$xurl$peer") ||
         die "GET $xurl$peer failed: it cannot size the nginx peer of row $name"
       ;;
-    *[!0-9]* | '') die "row $name: the nginx peer must be a path or a byte count" ;;
     *)
       ctype=application/octet-stream
       head -c "$peer" /dev/zero | tr '\0' x >"$tmp/www/$name"
@@ -133,7 +154,7 @@ echo "$ROWS" | while read -r name path peer goal; do
   esac
   printf '%s\n' "${ctype%%;*}" >"$tmp/www/$name.type"
   curl -sf -o /dev/null "$xurl$path" || die "GET $xurl$path failed (row $name)"
-done
+done 3<"$tmp/rows"
 
 # --- nginx -----------------------------------------------------------------
 # The types each file is served with: the Content-Type xiaoan gave its body.
@@ -168,7 +189,6 @@ http {
     access_log off;
     server_tokens off;
     sendfile on;
-    tcp_nopush on;
     tcp_nodelay on;
     gzip off;
     etag off;
@@ -190,7 +210,7 @@ EOF
 }
 
 # A free port: ask for one near a random start, retry when it is taken.
-first=$(echo "$ROWS" | awk 'NF && $1 !~ /^#/ { print $1; exit }')
+first=$(echo "$rows" | awk '{ print $1; exit }')
 port=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 20000 ))
 tries=0
 while :; do
@@ -199,7 +219,9 @@ while :; do
     >"$tmp/nginx.out" 2>&1 &
   npid=$!
   nurl="http://127.0.0.1:$port"
-  if wait_http "$nurl/$first" "$npid"; then
+  # Started, and it is our nginx that answers, not another server there.
+  if wait_http "$nurl/$first" "$npid" &&
+     curl -sfI "$nurl/$first" | grep -qi '^server: nginx' && kill -0 "$npid" 2>/dev/null; then
     break
   fi
   stop "$npid"
@@ -214,25 +236,68 @@ while :; do
 done
 
 # --- wrk -------------------------------------------------------------------
+hz=$(getconf CLK_TCK 2>/dev/null || echo 100)
+
+# machine_ticks: "BUSY TOTAL" CPU ticks of the whole machine so far, all cores.
+machine_ticks() {
+  awk '$1 == "cpu" { t = $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9; print t - $5 - $6, t; exit }' /proc/stat
+}
+
+# cpu_ticks PID: user + system CPU ticks used so far by PID (all its threads)
+# and its children (nginx's workers).
+cpu_ticks() {
+  cat /proc/[0-9]*/stat 2>/dev/null | awk -v p="$1" '
+    { s = $0; sub(/^.*\) /, "", s); split(s, f, " ")
+      if ($1 == p || f[2] == p) t += f[12] + f[13] }
+    END { print t + 0 }'
+}
+
+# bg_wrk ARGS...: wrk in the background and a wait for it, so that a signal
+# to this script stops the run at once (its trap runs, and stops wrk).
+bg_wrk() {
+  wrk -t"$THREADS" -c"$CONNS" "$@" &
+  wpid=$!
+  wrc=0
+  wait "$wpid" || wrc=$?
+  wpid=""
+  return "$wrc"
+}
+
 # run_wrk URL PID OUTFILE: a warm-up, then the measured run. Fails when wrk
 # fails, the server died, or wrk counted non-2xx/3xx responses.
 run_wrk() {
   if [ "$WARMUP" -gt 0 ]; then
-    wrk -t"$THREADS" -c"$CONNS" -d"${WARMUP}s" "$1" >/dev/null 2>&1 ||
-      die "wrk warm-up against $1 failed"
+    bg_wrk -d"${WARMUP}s" "$1" >/dev/null 2>&1 || die "wrk warm-up against $1 failed"
   fi
-  wrk -t"$THREADS" -c"$CONNS" -d"${SECONDS_PER_RUN}s" --latency "$1" >"$3" 2>&1 ||
+  sleep 1 # let the server see the warm-up's connections close
+  c0=$(cpu_ticks "$2")
+  m0=$(machine_ticks)
+  times >"$tmp/times0" # this shell's children's CPU time: wrk's, below
+  bg_wrk -d"${SECONDS_PER_RUN}s" --latency "$1" >"$3" 2>&1 ||
     { cat "$3" >&2; die "wrk against $1 failed"; }
+  times >"$tmp/times1"
+  m1=$(machine_ticks)
+  c1=$(cpu_ticks "$2")
+  echo "server-cpu-ticks: $((c1 - c0))" >>"$3"
+  echo "machine-ticks: $m0 $m1" >>"$3"
+  echo "wrk-cpu-seconds: $(cat "$tmp/times0" "$tmp/times1" | awk '
+    function sec(v,  m) { m = v; sub(/m.*/, "", m); sub(/^[0-9]+m/, "", v); sub(/s$/, "", v); return 60 * m + v }
+    NR == 2 { a = sec($1) + sec($2) }
+    NR == 4 { b = sec($1) + sec($2) }
+    END { printf "%.3f", b - a }')" >>"$3"
   kill -0 "$2" 2>/dev/null || { cat "$3" >&2; die "the server behind $1 died during the run"; }
+  sleep 1
   if grep -q 'Non-2xx or 3xx responses' "$3"; then
     cat "$3" >&2
     die "wrk counted error responses from $1: the numbers would be meaningless"
   fi
 }
 
-# parse_wrk FILE: prints "REQS_PER_SEC P99_MS SOCKET_ERRORS".
+# parse_wrk FILE: prints "REQS_PER_SEC P99_MS SOCKET_ERRORS SERVER_CPU_US WRK_CPU_US
+# OTHER_PCT": CPU times per request, and the share of the machine's CPU
+# time that went to other work during the run.
 parse_wrk() {
-  awk '
+  awk -v hz="$hz" '
     function ms(v) {
       if (v ~ /us$/) { sub(/us$/, "", v); return v / 1000 }
       if (v ~ /ms$/) { sub(/ms$/, "", v); return v + 0 }
@@ -241,13 +306,19 @@ parse_wrk() {
       return -1
     }
     $1 == "Requests/sec:" { rps = $2 }
+    $2 == "requests" && $3 == "in" { n = $1 }
+    $1 == "server-cpu-ticks:" { ticks = $2 }
+    $1 == "wrk-cpu-seconds:" { wrk = $2 }
+    $1 == "machine-ticks:" { busy = $4 - $2; total = $5 - $3 }
     $1 == "99%" { p99 = ms($2) }
     $1 == "Socket" && $2 == "errors:" {
       gsub(/,/, ""); errs = $4 + $6 + $8 + $10
     }
     END {
-      if (rps == "" || p99 == "") exit 1
-      printf "%.2f %.3f %d\n", rps, p99, errs + 0
+      if (rps == "" || p99 == "" || n + 0 == 0) exit 1
+      other = total > 0 ? 100 * (busy - ticks - wrk * hz) / total : 0
+      if (other < 0) other = 0
+      printf "%.2f %.3f %d %.1f %.1f %.0f\n", rps, p99, errs + 0, 1e6 * ticks / hz / n, 1e6 * wrk / n, other
     }' "$1"
 }
 
@@ -255,12 +326,12 @@ cores=$(nproc)
 now=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
 nver=$("$nginx_bin" -v 2>&1 | sed 's/^nginx version: //')
 xver=$("$bin" version 2>/dev/null | head -n 1 || echo "?")
-echo "xiaoan bench, $now, $(uname -n), nproc $cores"
+load=$(cut -d ' ' -f 1 /proc/loadavg 2>/dev/null || echo 0)
+echo "xiaoan bench, $now, $(uname -n), nproc $cores, load average $load"
 echo "xiaoan: $xver ($bin, ${xloops:-?} loops); $nver (worker_processes auto)"
 echo "wrk -t$THREADS -c$CONNS -d${SECONDS_PER_RUN}s --latency, after ${WARMUP}s of warm-up, on loopback; $ROUNDS round(s)."
 echo "wrk and the server under test share the same $cores cores, on both sides alike:"
 echo "the absolute numbers say little, compare the ratios to nginx."
-load=$(cut -d ' ' -f 1 /proc/loadavg 2>/dev/null || echo 0)
 if awk -v l="$load" -v c="$cores" 'BEGIN { exit !(l > c / 4) }'; then
   echo "WARNING: load average $load before the run: other work on this machine skews the numbers."
 fi
@@ -277,9 +348,15 @@ median() {
     }'
 }
 
+# med FILE COLUMN FORMAT: the median, printed with FORMAT.
+med() {
+  median "$1" "$2" | awk -v f="$3" '{ printf f, $1 }'
+}
+
 # measure ROUND NAME PATH: the nginx peer first, then xiaoan. Appends
-# "RPS P99 ERRS" to $tmp/res/NAME.nginx and NAME.xiaoan, and xiaoan's share of
-# nginx's requests/s in this round to NAME.ratio.
+# parse_wrk's line to $tmp/res/NAME.nginx and
+# NAME.xiaoan; xiaoan's share of nginx's requests/s in this round to
+# NAME.ratio, and the share the CPU times predict to NAME.est.
 measure() {
   run_wrk "$nurl/$2" "$npid" "$tmp/wrk-$1-nginx-$2.txt"
   n=$(parse_wrk "$tmp/wrk-$1-nginx-$2.txt") || die "could not read wrk's output for nginx /$2"
@@ -287,72 +364,86 @@ measure() {
   x=$(parse_wrk "$tmp/wrk-$1-xiaoan-$2.txt") || die "could not read wrk's output for xiaoan $3"
   echo "$n" >>"$tmp/res/$2.nginx"
   echo "$x" >>"$tmp/res/$2.xiaoan"
-  echo "$x $n" | awk '{ printf "%.1f\n", ($4 > 0) ? 100 * $1 / $4 : 0 }' >>"$tmp/res/$2.ratio"
+  echo "$x $n" | awk '{ printf "%.1f\n", ($7 > 0) ? 100 * $1 / $7 : 0 }' >>"$tmp/res/$2.ratio"
+  echo "$x $n" | awk '{ printf "%.1f\n", ($4 + $5 > 0) ? 100 * ($10 + $11) / ($4 + $5) : 0 }' >>"$tmp/res/$2.est"
   for s in nginx xiaoan; do
     e=$(grep 'Socket errors' "$tmp/wrk-$1-$s-$2.txt" || :)
     [ -z "$e" ] || echo "  note: round $1, $s $2:$e" | tr -s ' '
   done
 }
 
-# tsv ROW SERVER ROUND URL BYTES RPS P99 ERRS RATIO GOAL VERDICT
+# tsv ROW SERVER ROUND URL BYTES RPS P99 ERRS SERVER_CPU WRK_CPU OTHER RATIO EST GOAL VERDICT
 tsv() {
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" "$now" "$cores" >>"$OUT"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" "$now" "$cores" >>"$OUT"
 }
 
-rows=$(echo "$ROWS" | awk 'NF && $1 !~ /^#/')
 mkdir -p "$tmp/res"
-printf 'row\tserver\tround\turl\tbytes\treqs_per_sec\tp99_ms\tsocket_errors\tratio_pct\tgoal_pct\tverdict\tdate\tnproc\n' >"$OUT"
+printf 'row\tserver\tround\turl\tbytes\treqs_per_sec\tp99_ms\tsocket_errors\tserver_cpu_us_per_req\twrk_cpu_us_per_req\tother_cpu_pct\tratio_pct\tcpu_ratio_pct\tgoal_pct\tverdict\tdate\tnproc\n' >"$OUT"
 
 r=1
 while [ "$r" -le "$ROUNDS" ]; do
   [ "$ROUNDS" -eq 1 ] || echo "round $r of $ROUNDS ..."
-  echo "$rows" | while read -r name path peer goal; do
+  while read -r name path peer goal <&3; do
     measure "$r" "$name" "$path"
     if [ "$ROUNDS" -gt 1 ]; then
       set -- $(sed -n "${r}p" "$tmp/res/$name.nginx") $(sed -n "${r}p" "$tmp/res/$name.xiaoan")
-      echo "  $name: nginx $1 req/s p99 $2 ms; xiaoan $4 req/s p99 $5 ms; $(sed -n "${r}p" "$tmp/res/$name.ratio")%"
+      echo "  $name: nginx $1 req/s, p99 $2 ms (other work $6%);" \
+        "xiaoan $7 req/s, p99 $8 ms (other work ${12}%): $(sed -n "${r}p" "$tmp/res/$name.ratio")%"
     fi
-  done
+  done 3<"$tmp/rows"
   r=$((r + 1))
 done
 [ "$ROUNDS" -eq 1 ] || echo
 
-fmt='%-16s %-7s %7s %11s %9s %8s %6s  %s\n'
-printf "$fmt" row server bytes "req/s" "p99 ms" ratio goal verdict
-printf "$fmt" ---------------- ------- ------- ----------- --------- -------- ------ -------
+fmt='%-12s %-6s %6s %8s %7s %6s %6s %6s %6s %5s  %s\n'
+printf "$fmt" row server bytes "req/s" "p99 ms" "srv us" "wrk us" ratio "cpu r" goal verdict
+printf "$fmt" ------------ ------ ------ -------- ------- ------ ------ ------ ------ ----- -------
 below=0
-echo "$rows" | {
-  while read -r name path peer goal; do
-    bytes=$(wc -c <"$tmp/www/$name" | tr -d ' ')
-    xbytes=$(curl -sf "$xurl$path" | wc -c | tr -d ' ')
-    for s in nginx xiaoan; do
-      r=1
-      while read -r rps p99 errs; do
-        if [ "$s" = nginx ]; then
-          tsv "$name" nginx "$r" "/$name" "$bytes" "$rps" "$p99" "$errs" "" "" ""
-        else
-          ratio=$(sed -n "${r}p" "$tmp/res/$name.ratio")
-          tsv "$name" xiaoan "$r" "$path" "$xbytes" "$rps" "$p99" "$errs" "$ratio" "$goal" ""
-        fi
-        r=$((r + 1))
-      done <"$tmp/res/$name.$s"
-    done
-    n_rps=$(median "$tmp/res/$name.nginx" 1)
-    n_p99=$(median "$tmp/res/$name.nginx" 2)
-    x_rps=$(median "$tmp/res/$name.xiaoan" 1)
-    x_p99=$(median "$tmp/res/$name.xiaoan" 2)
-    ratio=$(median "$tmp/res/$name.ratio" 1 | awk '{ printf "%.1f", $1 }')
-    verdict=$(awk -v r="$ratio" -v g="$goal" 'BEGIN { print (r + 0 >= g + 0) ? "PASS" : "BELOW" }')
-    [ "$verdict" = PASS ] || below=$((below + 1))
-    n_rps=$(printf '%.0f' "$n_rps") x_rps=$(printf '%.0f' "$x_rps")
-    n_p99=$(printf '%.2f' "$n_p99") x_p99=$(printf '%.2f' "$x_p99")
-    printf "$fmt" "$name" nginx "$bytes" "$n_rps" "$n_p99" "" "" ""
-    printf "$fmt" "$name" xiaoan "$xbytes" "$x_rps" "$x_p99" "$ratio%" "$goal%" "$verdict"
-    tsv "$name" nginx median "/$name" "$bytes" "$n_rps" "$n_p99" "" "" "" ""
-    tsv "$name" xiaoan median "$path" "$xbytes" "$x_rps" "$x_p99" "" "$ratio" "$goal" "$verdict"
+while read -r name path peer goal <&3; do
+  bytes=$(wc -c <"$tmp/www/$name" | tr -d ' ')
+  xbytes=$(curl -sf "$xurl$path" | wc -c | tr -d ' ')
+  for s in nginx xiaoan; do
+    r=1
+    while read -r rps p99 errs scpu wcpu other; do
+      if [ "$other" -gt 10 ]; then
+        echo "$name $s round $r: $other%" >>"$tmp/res/busy"
+      fi
+      if [ "$s" = nginx ]; then
+        tsv "$name" nginx "$r" "/$name" "$bytes" "$rps" "$p99" "$errs" "$scpu" "$wcpu" "$other" "" "" "" ""
+      else
+        tsv "$name" xiaoan "$r" "$path" "$xbytes" "$rps" "$p99" "$errs" "$scpu" "$wcpu" "$other" \
+          "$(sed -n "${r}p" "$tmp/res/$name.ratio")" "$(sed -n "${r}p" "$tmp/res/$name.est")" "$goal" ""
+      fi
+      r=$((r + 1))
+    done <"$tmp/res/$name.$s"
   done
-  echo
-  echo "ratio: xiaoan's requests/s as a share of nginx's for a static file of the same size."
-  [ "$ROUNDS" -eq 1 ] || echo "Each number is the median of $ROUNDS rounds; the ratio is the median of the per-round ratios."
-  echo "$below row(s) below goal. TSV copy: $OUT"
-}
+  n=$tmp/res/$name.nginx x=$tmp/res/$name.xiaoan
+  nginx_rps=$(med "$n" 1 %.0f) nginx_p99=$(med "$n" 2 %.2f)
+  nginx_scpu=$(med "$n" 4 %.1f) nginx_wcpu=$(med "$n" 5 %.1f)
+  xiaoan_rps=$(med "$x" 1 %.0f) xiaoan_p99=$(med "$x" 2 %.2f)
+  xiaoan_scpu=$(med "$x" 4 %.1f) xiaoan_wcpu=$(med "$x" 5 %.1f)
+  ratio=$(med "$tmp/res/$name.ratio" 1 %.1f)
+  est=$(med "$tmp/res/$name.est" 1 %.1f)
+  verdict=$(awk -v r="$ratio" -v g="$goal" 'BEGIN { print (r + 0 >= g + 0) ? "PASS" : "BELOW" }')
+  [ "$verdict" = PASS ] || below=$((below + 1))
+  printf "$fmt" "$name" nginx "$bytes" "$nginx_rps" "$nginx_p99" "$nginx_scpu" "$nginx_wcpu" "" "" "" ""
+  printf "$fmt" "$name" xiaoan "$xbytes" "$xiaoan_rps" "$xiaoan_p99" "$xiaoan_scpu" "$xiaoan_wcpu" \
+    "$ratio%" "$est%" "$goal%" "$verdict"
+  tsv "$name" nginx median "/$name" "$bytes" "$nginx_rps" "$nginx_p99" "" "$nginx_scpu" "$nginx_wcpu" "" "" "" "" ""
+  tsv "$name" xiaoan median "$path" "$xbytes" "$xiaoan_rps" "$xiaoan_p99" "" "$xiaoan_scpu" "$xiaoan_wcpu" "" \
+    "$ratio" "$est" "$goal" "$verdict"
+done 3<"$tmp/rows"
+echo
+echo "ratio: xiaoan's requests/s as a share of nginx's, for a static file of the same size;"
+echo "  the verdict compares it with the goal."
+echo "srv us, wrk us: CPU time (user + system) per request of the server (all its threads or"
+echo "  workers) and of wrk. Unlike req/s, they hardly move when other work shares the machine."
+echo "cpu r: the ratio those CPU times predict, (nginx srv + wrk) / (xiaoan srv + wrk): what"
+echo "  the ratio would be on an otherwise idle machine, where wrk and the server use all cores."
+[ "$ROUNDS" -eq 1 ] || echo "Each number is the median of $ROUNDS rounds; the ratios are medians of the per-round ratios."
+if [ -s "$tmp/res/busy" ]; then
+  echo "WARNING: other work took more than 10% of the machine's CPU during these runs, so their"
+  echo "  req/s and ratio are skewed (trust srv us, wrk us and cpu r more):"
+  sed 's/^/    /' "$tmp/res/busy"
+fi
+echo "$below row(s) below goal. TSV copy: $OUT"

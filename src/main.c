@@ -10,14 +10,26 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "app/app.h"
+#include "auth/accounts.h"
+#include "auth/audit.h"
+#include "auth/auth.h"
+#include "auth/keys.h"
+#include "auth/settings.h"
+#include "core/crypto.h"
+#include "org/demo.h"
+#include "org/org.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "http/server.h"
 #include "store/db.h"
 #include "version.h"
+
+/* The demo's logins, inside the data folder. */
+#define DEMO_ACCOUNTS_FILE "demo-accounts.csv"
 
 struct command {
 	const char *name;
@@ -117,6 +129,28 @@ open_db(const config *c, int create, db **out)
 	return 0;
 }
 
+/* Loads DATA/keys for the commands that need them. */
+static int
+load_keys(const config *c)
+{
+	keys k;
+	xa_err e = keys_load(c->data, &k);
+	if (e == XA_ENOTFOUND) {
+		fprintf(stderr, "xiaoan: the keys in %s/keys are missing; a data folder "
+		    "is made with \"xiaoan init\" and its keys must be restored with it\n",
+		    c->data);
+		return 1;
+	}
+	if (e != XA_OK) {
+		fprintf(stderr, "xiaoan: cannot read the keys in %s/keys: %s\n", c->data,
+		    xa_strerror(e));
+		return 1;
+	}
+	keys_set(&k);
+	explicit_bzero(&k, sizeof k);
+	return 0;
+}
+
 static int
 check_or_fail(const config *c)
 {
@@ -152,7 +186,7 @@ cmd_serve(config *c, int argc, char **argv)
 		return 0;
 	}
 	db *d = NULL;
-	if (open_db(c, 0, &d) != 0)
+	if (load_keys(c) != 0 || open_db(c, 0, &d) != 0)
 		return 1;
 	db_close(d);
 	server_app app;
@@ -176,6 +210,90 @@ cmd_serve(config *c, int argc, char **argv)
 	return rc;
 }
 
+/* The bureau and its three administrators with fresh temporary passwords
+ * (written into the three buffers), with their audit records. Runs inside
+ * the caller's transaction. */
+static xa_err
+init_city(const config *c, db *d, char *sys_pw, char *sec_pw, char *aud_pw)
+{
+	int64_t now = (int64_t)time(NULL), bureau = 0;
+	struct {
+		const char *username, *name;
+		enum role role;
+		char *pw;
+	} admins[] = {
+		{ "sysadmin", "系统管理员", ROLE_SYSADMIN, sys_pw },
+		{ "secadmin", "安全管理员", ROLE_SECADMIN, sec_pw },
+		{ "auditadmin", "审计管理员", ROLE_AUDITADMIN, aud_pw },
+	};
+	unit_new u = { 0, "bureau", c->bureau_name, NULL, "", "", 0, "", 0, "", "" };
+	xa_err e = unit_insert(d, &u, now, &bureau);
+	for (size_t i = 0; e == XA_OK && i < 3; i++) {
+		char hash[CRYPTO_PWHASH_LEN];
+		int64_t id = 0;
+		e = password_generate(admins[i].pw);
+		if (e == XA_OK)
+			e = crypto_password_hash(admins[i].pw,
+			    (unsigned)setting_defs[S_PW_COST].def, hash, sizeof hash);
+		account_new a = { bureau, admins[i].username, admins[i].name, NULL, NULL,
+			hash, ROLE_BIT(admins[i].role), NULL, 1 };
+		if (e == XA_OK)
+			e = account_insert(d, &a, now, &id);
+		audit_entry ae = { 0, bureau, "account.create", "account", id,
+			"username,roles", "", "xiaoan init" };
+		if (e == XA_OK)
+			e = audit_append(d, keys_get()->audit, &ae, now);
+	}
+	audit_entry ie = { 0, bureau, "system.init", "unit", bureau, "", "", "xiaoan init" };
+	if (e == XA_OK)
+		e = audit_append(d, keys_get()->audit, &ie, now);
+	return e;
+}
+
+/* Makes DATA and its folders and keys, and opens a new database. */
+static int
+new_data_folder(const config *c, const char *cmd, db **d)
+{
+	char path[CONFIG_STR + 32];
+	static const char *const sub[] = { "", "/keys", "/uploads", "/backups" };
+	for (size_t i = 0; i < sizeof sub / sizeof sub[0]; i++) {
+		snprintf(path, sizeof path, "%s%s", c->data, sub[i]);
+		if (make_dir(path) != 0) {
+			fprintf(stderr, "xiaoan %s: cannot create %s: %s\n", cmd, path,
+			    strerror(errno));
+			return 1;
+		}
+	}
+	if (keys_create(c->data) != XA_OK || load_keys(c) != 0) {
+		fprintf(stderr, "xiaoan %s: cannot create the keys in %s/keys\n", cmd,
+		    c->data);
+		return 1;
+	}
+	return open_db(c, 1, d);
+}
+
+/* Removes a database that a failed command left half made, so the next
+ * attempt starts clean. */
+static void
+remove_db(const config *c)
+{
+	static const char *const ext[] = { "", "-wal", "-shm" };
+	for (size_t i = 0; i < 3; i++) {
+		char path[CONFIG_STR + 32];
+		snprintf(path, sizeof path, "%s/xiaoan.db%s", c->data, ext[i]);
+		unlink(path);
+	}
+}
+
+/* 1 when DATA already holds a database (and db_url is the default). */
+static int
+has_database(const config *c)
+{
+	char path[CONFIG_STR + 32];
+	snprintf(path, sizeof path, "%s/xiaoan.db", c->data);
+	return c->db_url[0] == '\0' && access(path, F_OK) == 0;
+}
+
 static int
 cmd_init(config *c, int argc, char **argv)
 {
@@ -190,29 +308,119 @@ cmd_init(config *c, int argc, char **argv)
 	}
 	if (check_or_fail(c) != 0)
 		return 1;
-	char path[CONFIG_STR + 32];
-	snprintf(path, sizeof path, "%s/xiaoan.db", c->data);
-	if (c->db_url[0] == '\0' && access(path, F_OK) == 0) {
+	if (has_database(c)) {
 		if (if_empty)
 			return 0;
 		fprintf(stderr, "xiaoan init: %s already holds a database; "
 		    "nothing was changed\n", c->data);
 		return 1;
 	}
-	static const char *const sub[] = { "", "/keys", "/uploads", "/backups" };
-	for (size_t i = 0; i < sizeof sub / sizeof sub[0]; i++) {
-		snprintf(path, sizeof path, "%s%s", c->data, sub[i]);
-		if (make_dir(path) != 0) {
-			fprintf(stderr, "xiaoan init: cannot create %s: %s\n", path,
-			    strerror(errno));
-			return 1;
+	db *d = NULL;
+	if (new_data_folder(c, "init", &d) != 0)
+		return 1;
+	char pw[3][16];
+	xa_err e = db_begin(d);
+	if (e == XA_OK)
+		e = init_city(c, d, pw[0], pw[1], pw[2]);
+	if (e == XA_OK)
+		e = db_commit(d);
+	else
+		db_rollback(d);
+	db_close(d);
+	if (e != XA_OK) {
+		remove_db(c);
+		fprintf(stderr, "xiaoan init: setting up the bureau and its administrators "
+		    "failed: %s\n", xa_strerror(e));
+		return 1;
+	}
+	printf("created the data folder %s (schema %d)\n\n"
+	    "The three administrators (三员分立) and their temporary passwords,\n"
+	    "shown this once; each must choose a new password at first sign-in:\n"
+	    "  sysadmin     %s\n  secadmin     %s\n  auditadmin   %s\n",
+	    c->data, db_schema_latest(), pw[0], pw[1], pw[2]);
+	explicit_bzero(pw, sizeof pw);
+	return 0;
+}
+
+/* Prints the first lines of the demo logins file. */
+static void
+print_logins(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	if (f == NULL)
+		return;
+	printf("\nDemo logins (username,password,role,unit), all in %s:\n", path);
+	for (int i = 0; i < 16 && fgets(line, sizeof line, f) != NULL; i++) {
+		char *p = line;
+		if ((unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB &&
+		    (unsigned char)p[2] == 0xBF)
+			p += 3;
+		p[strcspn(p, "\r\n")] = '\0';
+		printf("  %s\n", p);
+	}
+	fclose(f);
+}
+
+static int
+cmd_demo(config *c, int argc, char **argv)
+{
+	int if_empty = 0;
+	uint64_t seed = DEMO_DEFAULT_SEED;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--if-empty") == 0) {
+			if_empty = 1;
+		} else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
+			char *end;
+			errno = 0;
+			unsigned long long v = strtoull(argv[++i], &end, 10);
+			if (*end != '\0' || errno != 0 || argv[i][0] == '-') {
+				fprintf(stderr, "xiaoan demo: --seed takes a whole number\n");
+				return 2;
+			}
+			seed = v;
+		} else {
+			fprintf(stderr, "xiaoan demo: unknown argument \"%s\"\n", argv[i]);
+			return 2;
 		}
 	}
-	db *d = NULL;
-	if (open_db(c, 1, &d) != 0)
+	if (check_or_fail(c) != 0)
 		return 1;
+	char csv[CONFIG_STR + 32];
+	snprintf(csv, sizeof csv, "%s/%s", c->data, DEMO_ACCOUNTS_FILE);
+	if (has_database(c)) {
+		if (if_empty) {
+			print_logins(csv);
+			return 0;
+		}
+		fprintf(stderr, "xiaoan demo: %s already holds a database; "
+		    "nothing was changed\n", c->data);
+		return 1;
+	}
+	db *d = NULL;
+	if (new_data_folder(c, "demo", &d) != 0)
+		return 1;
+	char pw[3][16], err[512] = "";
+	xa_err e = db_begin(d);
+	if (e == XA_OK)
+		e = init_city(c, d, pw[0], pw[1], pw[2]);
+	explicit_bzero(pw, sizeof pw);
+	if (e == XA_OK)
+		e = demo_build(d, seed, csv, stdout, err, sizeof err);
+	if (e == XA_OK)
+		e = db_commit(d);
+	else
+		db_rollback(d);
 	db_close(d);
-	printf("created the data folder %s (schema %d)\n", c->data, db_schema_latest());
+	if (e != XA_OK) {
+		remove_db(c);
+		unlink(csv);
+		fprintf(stderr, "xiaoan demo: building the demo city failed: %s\n",
+		    err[0] ? err : xa_strerror(e));
+		return 1;
+	}
+	printf("\nbuilt the demo city in %s (seed %llu)\n", c->data,
+	    (unsigned long long)seed);
 	return 0;
 }
 
@@ -312,9 +520,22 @@ cmd_verify(config *c, int argc, char **argv)
 		    "(run xiaoan migrate)\n", version, db_schema_latest());
 		bad = 1;
 	}
+	int64_t count = 0, bad_id = 0;
+	char why[256] = "";
+	if (!bad && load_keys(c) != 0) {
+		bad = 1;
+	} else if (!bad) {
+		xa_err ae = audit_verify(d, keys_get()->audit, &count, &bad_id, why, sizeof why);
+		if (ae != XA_OK) {
+			fprintf(stderr, "xiaoan verify: the audit chain is broken: %s\n",
+			    why[0] ? why : xa_strerror(ae));
+			bad = 1;
+		}
+	}
 	db_close(d);
 	if (!bad)
-		printf("database OK (schema %d)\n", version);
+		printf("database OK (schema %d); audit chain OK (%lld records)\n", version,
+		    (long long)count);
 	return bad;
 }
 
@@ -332,18 +553,30 @@ static const struct command commands[] = {
 	  "exits 0. --check-config checks the configuration and exits." },
 	{ "init", cmd_init, "[--if-empty]",
 	  "create a data folder with an empty database",
-	  "Creates DATA, DATA/keys, DATA/uploads and DATA/backups (mode 0700) and\n"
-	  "the database. Refuses a folder that already holds one, unless\n"
-	  "--if-empty, which then does nothing." },
+	  "Creates DATA, DATA/keys (the audit and data keys), DATA/uploads and\n"
+	  "DATA/backups (mode 0700), the database, the bureau, and the three\n"
+	  "administrators (system, security, audit) with temporary passwords that\n"
+	  "are printed once. Refuses a folder that already holds a database,\n"
+	  "unless --if-empty, which then does nothing." },
+	{ "demo", cmd_demo, "[--seed N] [--if-empty]",
+	  "create a data folder holding the demo city",
+	  "Like init, then builds a fictitious Xinzheng: the bureau and its\n"
+	  "sections, townships, about 300 schools with classes and committees,\n"
+	  "partner agencies, and an account for every role, with two-factor\n"
+	  "sign-in optional. Writes every login to DATA/demo-accounts.csv and\n"
+	  "prints the main ones. The same seed builds the same city. With\n"
+	  "--if-empty, a folder that already holds a database is left alone\n"
+	  "and its logins are printed again." },
 	{ "migrate", cmd_migrate, "", "bring the database schema up to date",
 	  "Applies the migrations this program has and the database lacks; each\n"
 	  "in its own transaction. Refuses a database from a newer xiaoan." },
 	{ "backup", cmd_backup, "FILE", "copy a consistent database while serving",
 	  "Writes a consistent copy of the database to FILE, which must not exist,\n"
 	  "while the server goes on running." },
-	{ "verify", cmd_verify, "", "check the database's integrity",
-	  "Checks the database file's consistency and its schema version; exits\n"
-	  "non-zero naming the first problem found." },
+	{ "verify", cmd_verify, "", "check the database and the audit chain",
+	  "Checks the database file's consistency, its schema version, and every\n"
+	  "link of the audit chain against the key in DATA/keys; exits non-zero\n"
+	  "naming the first problem found (the first broken link by its id)." },
 	{ "version", cmd_version, "", "print the version", "Prints the version." },
 	{ "help", cmd_help, "[COMMAND]", "show help", "Shows help on a command." },
 };

@@ -37,5 +37,24 @@ for b in "$@"; do
     fi
   done
 done
+# The browser journeys, once, against the first (normal) build.
+if [ "${E2E:-1}" = 1 ] && [ $# -gt 0 ]; then
+  out="$log/e2e.out"
+  sh "$top/tests/e2e/run.sh" "$1" >"$out" 2>&1
+  rc=$?
+  p=$(grep -cE '^ok [0-9]+' "$out")
+  f=$(grep -cE '^not ok [0-9]+' "$out")
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+    f=1
+  fi
+  passed=$((passed + p))
+  failed=$((failed + f))
+  if [ "$f" -ne 0 ]; then
+    echo "FAIL e2e (exit $rc)"
+    tail -n 80 "$out"
+  else
+    echo "ok   e2e: $p"
+  fi
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

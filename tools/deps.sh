@@ -5,7 +5,12 @@ set -eu
 here=$(dirname "$0")/..
 list=$(grep -v '^#' "$here/debian-packages.txt" | tr -s ' \n' ' ')
 missing=""
-for p in $list; do
+for entry in $list; do
+  p=${entry%%:*}
+  cmd=${entry#*:}
+  if [ "$cmd" != "$entry" ] && command -v "$cmd" >/dev/null 2>&1; then
+    continue
+  fi
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
 [ -z "$missing" ] && exit 0

@@ -1,7 +1,7 @@
 /* embed.c: a build-time tool that turns files into C arrays.
  *
  *   embed files OUT.c SYMBOL BASEDIR FILE...   embedded_file SYMBOL[]
- *   embed po    OUT.c SYMBOL FILE.po           catalog_entry SYMBOL[]
+ *   embed po    OUT.c SYMBOL FILE.po...        catalog_entry SYMBOL[]
  *
  * Output tables are sorted by name so lookups can bisect. A .po file is
  * read in the subset we write: msgid "..." / msgstr "..." with continuation
@@ -123,11 +123,11 @@ po_string(const char **pp, char **out, size_t *len, const char *file, int line)
 }
 
 static size_t
-parse_po(const char *file, struct item **items)
+parse_po(const char *file, struct item **items, size_t n, size_t *capp)
 {
 	size_t len;
 	char *text = slurp(file, &len);
-	size_t n = 0, cap = 0;
+	size_t cap = *capp;
 	char *id = NULL, *str = NULL;
 	size_t idlen = 0, strlen_ = 0;
 	int state = 0; /* 0 none, 1 in msgid, 2 in msgstr */
@@ -198,17 +198,15 @@ parse_po(const char *file, struct item **items)
 	if (state == 2 && idlen > 0) {
 		if (strlen_ == 0)
 			die("empty translation", id);
-		*items = realloc(*items, (n + 1) * sizeof **items);
+		cap = n + 1;
+		*items = realloc(*items, cap * sizeof **items);
 		(*items)[n].name = id;
 		(*items)[n].data = str;
 		(*items)[n].len = strlen_;
 		n++;
 	}
 	free(save);
-	qsort(*items, n, sizeof **items, cmp);
-	for (size_t i = 1; i < n; i++)
-		if (strcmp((*items)[i - 1].name, (*items)[i].name) == 0)
-			die("duplicate msgid", (*items)[i].name);
+	*capp = cap;
 	return n;
 }
 
@@ -216,7 +214,7 @@ int
 main(int argc, char **argv)
 {
 	if (argc < 5)
-		die("usage: embed files OUT SYMBOL BASEDIR FILE... | embed po OUT SYMBOL FILE.po", NULL);
+		die("usage: embed files OUT SYMBOL BASEDIR FILE... | embed po OUT SYMBOL FILE.po...", NULL);
 	const char *mode = argv[1], *outpath = argv[2], *sym = argv[3];
 	struct item *items = NULL;
 	size_t n = 0;
@@ -239,7 +237,13 @@ main(int argc, char **argv)
 		}
 		qsort(items, n, sizeof *items, cmp);
 	} else if (strcmp(mode, "po") == 0) {
-		n = parse_po(argv[4], &items);
+		size_t cap = 0;
+		for (int i = 4; i < argc; i++)
+			n = parse_po(argv[i], &items, n, &cap);
+		qsort(items, n, sizeof *items, cmp);
+		for (size_t i = 1; i < n; i++)
+			if (strcmp(items[i - 1].name, items[i].name) == 0)
+				die("duplicate msgid", items[i].name);
 	} else {
 		die("unknown mode", mode);
 	}

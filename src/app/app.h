@@ -16,7 +16,5 @@ void site_csp_report(req *r);
 void site_static(req *r);
 /* Adds the "site" block every page template reads. */
 void site_decorate(req *r, json_t *model);
-/* Answers with model as JSON on API routes, as the route's page otherwise. */
-void site_answer(req *r, int status, json_t *model);
 
 #endif

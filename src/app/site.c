@@ -10,7 +10,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "../auth/auth.h"
 #include "../core/buf.h"
+#include "../core/i18n.h"
 #include "../core/log.h"
 #include "../http/form.h"
 #include "../http/static.h"
@@ -19,6 +21,35 @@
 #define CSP_KEEP 10000
 /* Longest text kept from one field of a report. */
 #define CSP_FIELD 512
+
+/* The menu of a signed-in account: only what its roles may open. */
+static void
+site_nav(req *r, json_t *nav)
+{
+	const principal *p = r->user;
+	static const struct {
+		const char *href, *label_key;
+		enum action need;
+		int unit_scoped;
+	} items[] = {
+		{ "/units", "nav.units", A_UNIT_READ, 1 },
+		{ "/accounts", "nav.accounts", A_ACCOUNT_READ, 1 },
+		{ "/audit", "nav.audit", A_AUDIT_READ, 0 },
+		{ "/settings", "nav.settings", A_POLICY_WRITE, 0 },
+	};
+	if (r->user_pending)
+		return;
+	for (size_t i = 0; i < sizeof items / sizeof items[0]; i++) {
+		const char *path = items[i].unit_scoped ? p->unit_path : NULL;
+		int ok = policy_allow(p, items[i].need, path);
+		if (!ok && items[i].need == A_POLICY_WRITE)
+			ok = policy_allow(p, A_SETTINGS_WRITE, NULL);
+		if (!ok)
+			continue;
+		json_array_append_new(nav, json_pack("{s:s, s:s}", "href", items[i].href,
+		    "label", i18n(r->lang, items[i].label_key)));
+	}
+}
 
 void
 site_decorate(req *r, json_t *model)
@@ -36,18 +67,20 @@ site_decorate(req *r, json_t *model)
 	    "youth_hotline", "12355",
 	    "static", static_base(),
 	    "user");
+	if (site != NULL && r->user != NULL) {
+		const principal *p = r->user;
+		json_object_set_new(site, "user", json_pack("{s:s, s:s, s:b}",
+		    "display_name", p->display_name, "username", p->username,
+		    "pending", r->user_pending));
+		json_object_set_new(site, "csrf", json_string(p->csrf));
+		json_t *nav = json_array();
+		site_nav(r, nav);
+		json_object_set_new(site, "nav", nav);
+	}
 	if (site != NULL)
 		json_object_set_new(model, "site", site);
 }
 
-void
-site_answer(req *r, int status, json_t *model)
-{
-	if (r->route->flags & R_API)
-		req_json(r, status, model);
-	else
-		req_page(r, status, model);
-}
 
 void
 site_home(req *r)
@@ -62,7 +95,7 @@ site_home(req *r)
 	    "lang", r->lang, "page", "title_key", "home.title",
 	    "contact", "bureau", c->bureau_name, "hotline", c->hotline,
 	    "youth_hotline", "12355", "emergency", "110");
-	site_answer(r, 200, m);
+	req_answer(r, 200, m);
 }
 
 void

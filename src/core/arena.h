@@ -26,7 +26,8 @@ char *arena_strdup(arena *a, const char *s);
 /* A formatted string, or NULL. */
 char *arena_printf(arena *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-char *arena_vprintf(arena *a, const char *fmt, va_list ap);
+char *arena_vprintf(arena *a, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 /* Bytes handed out so far. */
 size_t arena_used(const arena *a);
 /* Frees every allocation and the arena itself; NULL is a no-op. */

@@ -25,7 +25,7 @@ extern const embedded_file embedded_static[];
 extern const size_t embedded_static_count;
 extern const embedded_file embedded_migrations[];
 extern const size_t embedded_migrations_count;
-/* Catalogs from po/zh.po and po/en.po, sorted by key. */
+/* Catalogs from po/zh/ and po/en/, sorted by key. */
 extern const catalog_entry catalog_zh[];
 extern const size_t catalog_zh_count;
 extern const catalog_entry catalog_en[];

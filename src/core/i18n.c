@@ -1,7 +1,7 @@
 /* i18n.c: lookups in the translation catalogs and the choice of language.
  *
- * The catalogs are the sorted tables tools/embed generated from po/zh.po
- * and po/en.po; a lookup is a binary search and never allocates. Choosing
+ * The catalogs are the sorted tables tools/embed generated from po/zh/
+ * and po/en/; a lookup is a binary search and never allocates. Choosing
  * a language reads a cookie value or an Accept-Language header, both
  * untrusted: it must never read past their end, allocate, or return
  * anything but one of the static strings "zh" and "en". */

@@ -1,7 +1,7 @@
 /* i18n.h: the translation catalog. Chinese first, English beside it.
  *
  * Every user-visible string has a key (e.g. "error.not_found") and a text
- * in po/zh.po and po/en.po, compiled into the binary. Lookups never fail:
+ * in po/zh/ and po/en/, compiled into the binary. Lookups never fail:
  * a key missing in English falls back to Chinese, one missing everywhere
  * returns the key itself (and the catalog test fails the build). */
 #ifndef XA_I18N_H

@@ -26,6 +26,9 @@ log_level_parse(const char *s)
 	return -1;
 }
 
+static void emit(const char *tag, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
 static void
 emit(const char *tag, const char *fmt, va_list ap)
 {

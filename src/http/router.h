@@ -30,6 +30,11 @@ enum http_method {
 #define R_PUBLIC 0x1u	/* cacheable by shared caches (static assets) */
 #define R_API 0x2u	/* answers JSON; errors as JSON */
 #define R_RAW_BODY 0x4u	/* the handler reads the body itself */
+#define R_AUTH 0x8u	/* only for a signed-in account */
+#define R_PENDING_OK 0x10u /* open to an account that must first change its
+			    * password or set up two-factor sign-in */
+#define R_NO_CSRF 0x20u	/* state-changing without a session (sign-in):
+			    * guarded by the same-origin check alone */
 
 struct req;
 typedef void (*handler_fn)(struct req *r);

@@ -108,6 +108,21 @@ struct server {
 	long open_conns;
 	char proxies[16][48];
 	size_t nproxies;
+	/* The worker pool for slow, CPU-bound work. */
+	pthread_t *workers;
+	size_t nworkers;
+	pthread_mutex_t work_mu;
+	pthread_cond_t work_cv;
+	struct work *work_head, *work_tail;
+	int work_stop;
+};
+
+struct work {
+	req *r;
+	void (*fn)(void *);
+	void (*done)(req *, void *, xa_err);
+	void *ctx;
+	struct work *next;
 };
 
 static uint64_t
@@ -603,6 +618,15 @@ req_page(req *r, int status, json_t *model)
 	    model);
 }
 
+void
+req_answer(req *r, int status, json_t *model)
+{
+	if (r->route != NULL && (r->route->flags & R_API))
+		req_json(r, status, model);
+	else
+		req_page(r, status, model);
+}
+
 static int
 is_api(const req *r)
 {
@@ -782,6 +806,118 @@ req_write(req *r, xa_err (*run)(db *, void *), void *ctx,
 	r->pending = true;
 }
 
+/* --- The worker pool. */
+
+static void
+work_done(void *p)
+{
+	struct work *w = p;
+	run_handler(w->r, w->done, w->ctx, XA_OK);
+	free(w);
+}
+
+static void *
+worker_main(void *arg)
+{
+	server *s = arg;
+	for (;;) {
+		pthread_mutex_lock(&s->work_mu);
+		while (s->work_head == NULL && !s->work_stop)
+			pthread_cond_wait(&s->work_cv, &s->work_mu);
+		struct work *w = s->work_head;
+		if (w == NULL) {
+			pthread_mutex_unlock(&s->work_mu);
+			return NULL;
+		}
+		s->work_head = w->next;
+		if (s->work_head == NULL)
+			s->work_tail = NULL;
+		pthread_mutex_unlock(&s->work_mu);
+		w->fn(w->ctx);
+		if (loop_post(w->r->loop, work_done, w) != 0)
+			log_error("request %s: cannot hand work back to its loop", w->r->id);
+	}
+}
+
+void
+req_offload(req *r, void (*work)(void *), void *ctx,
+    void (*done)(req *, void *, xa_err))
+{
+	server *s = r->srv;
+	struct work *w = calloc(1, sizeof *w);
+	if (w == NULL) {
+		req_error(r, 500, "internal", NULL);
+		return;
+	}
+	w->r = r;
+	w->fn = work;
+	w->done = done;
+	w->ctx = ctx;
+	pthread_mutex_lock(&s->work_mu);
+	if (s->work_tail != NULL)
+		s->work_tail->next = w;
+	else
+		s->work_head = w;
+	s->work_tail = w;
+	pthread_cond_signal(&s->work_cv);
+	pthread_mutex_unlock(&s->work_mu);
+	r->pending = true;
+}
+
+struct detached {
+	write_job job;
+	xa_err (*run)(db *, void *);
+	void (*cleanup)(void *);
+	void *ctx;
+};
+
+static xa_err
+detached_run(db *conn, void *p)
+{
+	struct detached *d = p;
+	return d->run(conn, d->ctx);
+}
+
+static void
+detached_complete(write_job *job)
+{
+	struct detached *d = (struct detached *)job;
+	if (job->result != XA_OK)
+		log_warn("a background write failed: %s", xa_strerror(job->result));
+	if (d->cleanup != NULL)
+		d->cleanup(d->ctx);
+	free(d);
+}
+
+void
+server_write_detached(server *s, xa_err (*run)(db *, void *), void *ctx,
+    void (*cleanup)(void *))
+{
+	struct detached *d = calloc(1, sizeof *d);
+	if (d == NULL) {
+		if (cleanup != NULL)
+			cleanup(ctx);
+		return;
+	}
+	d->run = run;
+	d->cleanup = cleanup;
+	d->ctx = ctx;
+	d->job.run = detached_run;
+	d->job.ctx = d;
+	d->job.complete = detached_complete;
+	if (writer_submit(s->w, &d->job) != XA_OK) {
+		if (cleanup != NULL)
+			cleanup(ctx);
+		free(d);
+	}
+}
+
+const char *
+server_session_cookie(const server *s)
+{
+	return s->ssl != NULL ? "__Host-xa_session" : "xa_session";
+}
+
 /* --- The request path. */
 
 static const char *
@@ -911,15 +1047,25 @@ read_body(req *r)
 		return 0;
 	}
 	if (r->route->body == NULL) {
+		/* Nothing to read but, from a form, the CSRF token. */
 		r->in = json_object();
+		if (r->csrf_sent == NULL && n > 0 && ct != NULL &&
+		    strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0) {
+			params p;
+			if (form_parse_urlencoded(r->a, body, n, &r->srv->lim, &p) == XA_OK)
+				r->csrf_sent = params_get(&p, "_csrf");
+		}
 		return 0;
 	}
 	if (n == 0 || (ct != NULL &&
 	    strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0)) {
 		params p;
 		e = form_parse_urlencoded(r->a, body, n, &r->srv->lim, &p);
-		if (e == XA_OK)
+		if (e == XA_OK) {
+			if (r->csrf_sent == NULL)
+				r->csrf_sent = params_get(&p, "_csrf");
 			e = input_from_params(r->route->body, &p, &r->in, &ie);
+		}
 		else if (e == XA_EINVAL) {
 			req_error(r, 400, "bad_form", NULL);
 			return -1;
@@ -932,6 +1078,9 @@ read_body(req *r)
 			return -1;
 		}
 		if (e == XA_OK) {
+			json_t *t = json_object_get(j, "_csrf");
+			if (r->csrf_sent == NULL && json_is_string(t))
+				r->csrf_sent = arena_strdup(r->a, json_string_value(t));
 			e = input_from_json(r->route->body, j, &r->in, &ie);
 			json_decref(j);
 		}
@@ -952,6 +1101,8 @@ read_body(req *r)
 		}
 		if (e == XA_OK) {
 			r->files = mp;
+			if (r->csrf_sent == NULL)
+				r->csrf_sent = params_get(&mp->fields, "_csrf");
 			e = input_from_params(r->route->body, &mp->fields, &r->in, &ie);
 		}
 	} else {
@@ -963,6 +1114,89 @@ read_body(req *r)
 		return -1;
 	}
 	return 0;
+}
+
+/* Percent-encodes s for a query value. */
+static const char *
+url_escape(arena *a, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(s);
+	char *out = arena_alloc(a, n * 3 + 1);
+	if (out == NULL)
+		return "/";
+	char *o = out;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-_.~/", *p) != NULL) {
+			*o++ = (char)*p;
+		} else {
+			*o++ = '%';
+			*o++ = hex[*p >> 4];
+			*o++ = hex[*p & 15];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* The request's path and query without its lang parameter, for the
+ * redirect after a language switch (so /signin?next=/me keeps its next). */
+static const char *
+without_lang(req *r)
+{
+	buf b;
+	buf_init(&b, 8192);
+	int first = 1;
+	xa_err e = buf_puts(&b, url_escape(r->a, r->path));
+	for (size_t i = 0; e == XA_OK && i < r->query.n; i++) {
+		if (strcmp(r->query.items[i].name, "lang") == 0)
+			continue;
+		e = buf_printf(&b, "%c%s=%s", first ? '?' : '&',
+		    url_escape(r->a, r->query.items[i].name),
+		    url_escape(r->a, r->query.items[i].value));
+		first = 0;
+	}
+	const char *out = e == XA_OK ? arena_strdup(r->a, b.data) : r->path;
+	buf_free(&b);
+	return out ? out : "/";
+}
+
+/* Constant-time comparison of two NUL-terminated tokens. */
+static int
+token_equal(const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b);
+	unsigned char d = na != nb;
+	for (size_t i = 0; i < na && i < nb; i++)
+		d |= (unsigned char)(a[i] ^ b[i]);
+	return d == 0;
+}
+
+/* A state-changing request must come from our own pages: a browser's
+ * Origin (or Sec-Fetch-Site) must say so, and a request authenticated by
+ * the session cookie must carry the session's CSRF token (hidden field
+ * _csrf or header X-CSRF-Token). Bearer-token clients are not browsers
+ * and need no token. */
+static int
+csrf_ok(req *r)
+{
+	const char *origin = req_get_header(r, "Origin");
+	const char *host = req_get_header(r, "Host");
+	if (origin != NULL && strcmp(origin, "null") != 0) {
+		const char *o = strstr(origin, "://");
+		if (o == NULL || host == NULL || strcmp(o + 3, host) != 0)
+			return 0;
+	} else if (origin != NULL) {
+		return 0;
+	}
+	const char *site = req_get_header(r, "Sec-Fetch-Site");
+	if (site != NULL && strcmp(site, "cross-site") == 0)
+		return 0;
+	if (!r->cookie_auth || (r->route->flags & R_NO_CSRF))
+		return 1;
+	return r->csrf_expected != NULL && r->csrf_sent != NULL &&
+	    token_equal(r->csrf_sent, r->csrf_expected);
 }
 
 static void
@@ -1051,6 +1285,9 @@ on_request(struct evhttp_request *ev, void *arg)
 	    &allowed);
 	if (m == MATCH_NOT_FOUND) {
 		r->route = NULL;
+		/* A lost page still shows who is signed in. */
+		if (s->app.authenticate != NULL && strncmp(r->path, "/api/", 5) != 0)
+			s->app.authenticate(r);
 		req_error(r, 404, "not_found", NULL);
 		return;
 	}
@@ -1070,7 +1307,27 @@ on_request(struct evhttp_request *ev, void *arg)
 		    "lang=%s; Path=/; Max-Age=31536000; SameSite=Lax%s", choice,
 		    r->tls ? "; Secure" : "");
 		req_header(r, "Set-Cookie", cookie);
-		req_redirect(r, r->path);
+		req_redirect(r, without_lang(r));
+		return;
+	}
+	if (s->app.authenticate != NULL)
+		s->app.authenticate(r);
+	if ((r->route->flags & R_AUTH) && r->user == NULL) {
+		if (r->route->flags & R_API) {
+			req_error(r, 401, "unauthorized", NULL);
+		} else {
+			const char *next = arena_printf(a, "/signin?next=%s",
+			    url_escape(a, r->path));
+			req_redirect(r, next ? next : "/signin");
+		}
+		return;
+	}
+	if (r->user_pending && (r->route->flags & R_AUTH) &&
+	    !(r->route->flags & R_PENDING_OK)) {
+		if (r->route->flags & R_API)
+			req_error(r, 403, "account_setup_required", NULL);
+		else
+			req_redirect(r, "/me");
 		return;
 	}
 	if (r->route->query != NULL) {
@@ -1084,8 +1341,13 @@ on_request(struct evhttp_request *ev, void *arg)
 		r->q = json_object();
 	}
 	if (r->method & (M_POST | M_PUT | M_PATCH | M_DELETE)) {
+		r->csrf_sent = req_get_header(r, "X-CSRF-Token");
 		if (read_body(r) != 0)
 			return;
+		if (!csrf_ok(r)) {
+			req_error(r, 403, "csrf", NULL);
+			return;
+		}
 	} else {
 		r->in = json_object();
 	}
@@ -1263,6 +1525,8 @@ server_new(const config *cfg, const server_app *app, server **out, char *err,
 	s->cfg = *cfg;
 	s->app = *app;
 	pthread_mutex_init(&s->addr_mu, NULL);
+	pthread_mutex_init(&s->work_mu, NULL);
+	pthread_cond_init(&s->work_cv, NULL);
 	form_limits_default(&s->lim);
 	s->lim.max_fields = (size_t)cfg->fields_max;
 	s->lim.max_value_len = (size_t)cfg->field_len_max;
@@ -1315,6 +1579,13 @@ server_new(const config *cfg, const server_app *app, server **out, char *err,
 	for (size_t i = 0; i < s->nloops; i++)
 		if ((e = loop_init(s, &s->loops[i], i, err, errlen)) != XA_OK)
 			goto fail;
+	s->nworkers = s->nloops;
+	s->workers = calloc(s->nworkers, sizeof *s->workers);
+	if (s->workers == NULL) {
+		e = XA_ENOMEM;
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	*out = s;
 	return XA_OK;
 fail:
@@ -1349,6 +1620,10 @@ server_run(server *s)
 	sigaddset(&set, SIGINT);
 	signal(SIGPIPE, SIG_IGN);
 	pthread_sigmask(SIG_BLOCK, &set, &old);
+	size_t started_workers = 0;
+	for (; started_workers < s->nworkers; started_workers++)
+		if (pthread_create(&s->workers[started_workers], NULL, worker_main, s) != 0)
+			break;
 	for (size_t i = 0; i < s->nloops; i++) {
 		if (pthread_create(&s->loops[i].thread, NULL, loop_main, &s->loops[i]) != 0) {
 			log_error("cannot start event loop %zu", i);
@@ -1387,6 +1662,12 @@ server_run(server *s)
 			pthread_join(s->loops[i].thread, NULL);
 			s->loops[i].started = 0;
 		}
+	pthread_mutex_lock(&s->work_mu);
+	s->work_stop = 1;
+	pthread_cond_broadcast(&s->work_cv);
+	pthread_mutex_unlock(&s->work_mu);
+	for (size_t i = 0; i < started_workers; i++)
+		pthread_join(s->workers[i], NULL);
 	writer_stop(s->w);
 	s->w = NULL;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -1455,6 +1736,14 @@ server_free(server *s)
 		SSL_CTX_free(s->ssl);
 	tmpl_set_free(s->tmpl);
 	router_free(s->rt);
+	while (s->work_head != NULL) {
+		struct work *next = s->work_head->next;
+		free(s->work_head);
+		s->work_head = next;
+	}
+	free(s->workers);
 	pthread_mutex_destroy(&s->addr_mu);
+	pthread_mutex_destroy(&s->work_mu);
+	pthread_cond_destroy(&s->work_cv);
 	free(s);
 }

@@ -27,6 +27,7 @@
 
 typedef struct server server;
 struct loop;
+struct principal;
 
 typedef struct req {
 	struct evhttp_request *ev;
@@ -49,6 +50,12 @@ typedef struct req {
 	char id[17];		/* request id, also in X-Request-Id */
 	char client[64];	/* client address (after trusted proxies) */
 	bool tls;
+	/* Set by the application's authenticate hook. */
+	const struct principal *user;	/* NULL: nobody signed in */
+	const char *csrf_expected;	/* the session's CSRF token */
+	bool cookie_auth;		/* the session came from a cookie */
+	bool user_pending;		/* must change password / set up 2FA */
+	const char *csrf_sent;		/* _csrf field or X-CSRF-Token */
 	bool answered;
 	bool in_handler;	/* the server's own bookkeeping */
 	bool pending;		/* waiting for the writer */
@@ -63,6 +70,10 @@ typedef struct server_app {
 	size_t nroutes;
 	/* Adds what every page needs (the "site" block) to a page model. */
 	void (*decorate)(req *r, json_t *model);
+	/* Finds who is asking (session cookie or bearer token) and sets
+	 * r->user, r->csrf_expected, r->cookie_auth, r->user_pending. Runs
+	 * for every routed request before input is read; must not answer. */
+	void (*authenticate)(req *r);
 } server_app;
 
 /* Binds the listening socket and prepares the loops, the templates, the
@@ -82,6 +93,8 @@ const config *server_config(const server *s);
 void req_json(req *r, int status, json_t *model);
 /* Renders the route's page template inside the layout. */
 void req_page(req *r, int status, json_t *model);
+/* The route's own form: JSON on API routes, its page otherwise. */
+void req_answer(req *r, int status, json_t *model);
 /* Renders page (a template name) inside the layout. */
 void req_render(req *r, int status, const char *page, json_t *model);
 /* An error in the caller's language: JSON {"error":{"code","message"}}
@@ -108,6 +121,20 @@ const char *req_param(req *r, const char *name);
  * the batch holding it is durable. The request stays open meanwhile. */
 void req_write(req *r, xa_err (*run)(db *conn, void *ctx), void *ctx,
     void (*done)(req *r, void *ctx, xa_err result));
+
+/* Runs work(ctx) on a worker thread (for slow, CPU-bound work: password
+ * hashing, PDF, xlsx), then done(r, ctx) on r's loop. The request stays
+ * open meanwhile. */
+void req_offload(req *r, void (*work)(void *ctx), void *ctx,
+    void (*done)(req *r, void *ctx, xa_err unused));
+
+/* Queues a write that answers no request (bookkeeping such as a
+ * session's last-seen time); its result is only logged. Thread-safe. */
+void server_write_detached(server *s, xa_err (*run)(db *conn, void *ctx),
+    void *ctx, void (*cleanup)(void *ctx));
+
+/* The data folder's path and the site's session cookie name. */
+const char *server_session_cookie(const server *s);
 
 /* Builds a Content-Disposition value for filename: an ASCII fallback
  * and filename*=UTF-8''... Returns XA_ETOOBIG if out is too small. */

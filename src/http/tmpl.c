@@ -25,6 +25,9 @@
 
 /* Partials nested deeper than this fail with XA_EDEPTH. */
 #define MAX_PARTIAL_DEPTH 32
+/* Nodes one render may visit: far above any real page (a long list is a
+ * few hundred thousand), far below a run-away nesting of sections. */
+#define MAX_RENDER_STEPS 4000000
 /* Sections nested deeper than this inside one template are a parse error,
  * which bounds the recursion of a render. */
 #define MAX_SECTION_DEPTH 64
@@ -90,6 +93,7 @@ struct render {
 	const struct tmpl *page;
 	int lang;		/* 0 zh, 1 en */
 	buf *out;
+	size_t *steps;		/* nodes visited so far */
 };
 
 /* ---- escaping ---- */
@@ -774,6 +778,10 @@ render_nodes(const struct render *r, const struct tmpl *t, size_t from,
 	while (i < to && e == XA_OK) {
 		const struct node *nd = &t->nodes[i];
 		json_t *v;
+		/* Nested sections over arrays multiply: a budget of steps keeps
+		 * a template that renders nothing from running for ever. */
+		if (++*r->steps > MAX_RENDER_STEPS)
+			return XA_ETOOBIG;
 		switch (nd->kind) {
 		case N_TEXT:
 			e = buf_append(r->out, nd->text, nd->len);
@@ -840,10 +848,12 @@ tmpl_render(const tmpl_set *set, const char *name, const char *page,
 		return XA_ENOTFOUND;
 	if (page != NULL && (pg = find(set, page)) == NULL)
 		return XA_ENOTFOUND;
+	size_t steps = 0;
 	struct render r = {
 		.page = pg,
 		.lang = lang != NULL && strcmp(lang, "en") == 0,
 		.out = out,
+		.steps = &steps,
 	};
 	struct frame root = { model, NULL };
 	e = render_nodes(&r, t, 0, t->n, &root, 0);

@@ -21,7 +21,8 @@
  * once, at start-up, from the embedded table; a parse error names the
  * template and line. Rendering never fails on a missing value (it renders
  * nothing) but fails with XA_ETOOBIG when output passes out->max, and
- * with XA_EDEPTH past 32 nested partials. The set is read-only after
+ * with XA_EDEPTH past 32 nested partials, and with XA_ETOOBIG past four
+ * million nodes visited (nested sections over arrays multiply). The set is read-only after
  * loading, so any thread may render with it. */
 #ifndef XA_TMPL_H
 #define XA_TMPL_H

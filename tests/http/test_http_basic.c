@@ -103,6 +103,11 @@ test_language_switch_sets_cookie(void **state)
 	assert_non_null(strstr(c, "lang=en"));
 	assert_non_null(strstr(c, "SameSite=Lax"));
 	resp_free(&r);
+	/* The rest of the address is kept. */
+	assert_int_equal(http_get(&S, "/signin?next=%2Fme&lang=en", &r), 0);
+	assert_int_equal(r.status, 303);
+	assert_string_equal(resp_header(&r, "Location"), "/signin?next=/me");
+	resp_free(&r);
 	static const char *const h[] = { "Cookie: lang=en", "Accept-Language: zh", NULL };
 	assert_int_equal(http_req(&S, "GET", "/", NULL, NULL, 0, h, &r), 0);
 	assert_non_null(strstr(r.body, "<html lang=\"en\""));

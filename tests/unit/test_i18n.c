@@ -1,5 +1,5 @@
 /* test_i18n.c: the translation catalog (src/core/i18n.c) and the choice of
- * language, and the completeness of po/zh.po and po/en.po: every key in
+ * language, and the completeness of po/zh/ and po/en/: every key in
  * both, every key a template uses in both, every error code the server
  * uses with its heading and message.
  *
@@ -156,10 +156,10 @@ test_catalogs_complete(void **state)
 	check_table(catalog_en, catalog_en_count);
 	for (size_t i = 0; i < catalog_zh_count; i++)
 		if (!i18n_has("en", catalog_zh[i].key))
-			fail_msg("po/en.po lacks %s", catalog_zh[i].key);
+			fail_msg("po/en/ lacks %s", catalog_zh[i].key);
 	for (size_t i = 0; i < catalog_en_count; i++)
 		if (!i18n_has("zh", catalog_en[i].key))
-			fail_msg("po/zh.po lacks %s", catalog_en[i].key);
+			fail_msg("po/zh/ lacks %s", catalog_en[i].key);
 	assert_int_equal(catalog_zh_count, catalog_en_count);
 }
 

@@ -432,6 +432,37 @@ test_output_cap(void **state)
 	tmpl_set_free(set);
 }
 
+/* Twenty nested sections over a three-item list render nothing but
+ * would visit 3^20 nodes: the step budget stops it, at once. */
+static void
+test_step_budget(void **state)
+{
+	char text[512];
+	size_t n = 0;
+	(void)state;
+	for (int i = 0; i < 20; i++)
+		n += (size_t)snprintf(text + n, sizeof text - n, "{{#items}}");
+	for (int i = 0; i < 20; i++)
+		n += (size_t)snprintf(text + n, sizeof text - n, "{{/items}}");
+	tmpl_set *set = load1(text);
+	json_t *m = parse_json("{\"items\":[1,2,3]}");
+	buf out;
+	buf_init(&out, 1 << 20);
+	assert_int_equal(tmpl_render(set, "t", NULL, m, "zh", &out), XA_ETOOBIG);
+	assert_int_equal(out.len, 0);
+	buf_free(&out);
+	/* Five levels (3^5 visits) are fine. */
+	tmpl_set *five = load1("{{#items}}{{#items}}{{#items}}{{#items}}{{#items}}x"
+	    "{{/items}}{{/items}}{{/items}}{{/items}}{{/items}}");
+	buf_init(&out, 1 << 20);
+	assert_int_equal(tmpl_render(five, "t", NULL, m, "zh", &out), XA_OK);
+	assert_int_equal(out.len, 243);
+	buf_free(&out);
+	json_decref(m);
+	tmpl_set_free(set);
+	tmpl_set_free(five);
+}
+
 /* Loads t.html with text; the error must be exactly want. */
 static void
 expect_parse_error(const char *text, const char *want)
@@ -786,6 +817,7 @@ main(void)
 		cmocka_unit_test(test_content_page),
 		cmocka_unit_test(test_depth_cap),
 		cmocka_unit_test(test_output_cap),
+		cmocka_unit_test(test_step_budget),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_i18n_tags),
 		cmocka_unit_test(test_chinese_text),

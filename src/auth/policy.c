@@ -1,0 +1,147 @@
+/* policy.c: roles and the policy table behind auth.h.
+ *
+ * The table says, per action, which roles may act and how far their reach
+ * goes. It is data on purpose: the authorisation-matrix test walks every
+ * route × role × own/other unit against it, and a reviewer can read the
+ * whole of the rule in one screen. Never add a special case outside it. */
+#include "auth.h"
+
+#include <string.h>
+
+static const char *const role_names[ROLE__COUNT] = {
+	[ROLE_LEADER] = "leader",
+	[ROLE_OFFICE_DIRECTOR] = "office_director",
+	[ROLE_OFFICE_STAFF] = "office_staff",
+	[ROLE_INSPECTOR] = "inspector",
+	[ROLE_SECTION_STAFF] = "section_staff",
+	[ROLE_PRINCIPAL] = "principal",
+	[ROLE_COMMITTEE] = "committee_member",
+	[ROLE_HEAD_TEACHER] = "head_teacher",
+	[ROLE_COUNSELLOR] = "counsellor",
+	[ROLE_TEACHER] = "teacher",
+	[ROLE_AGENCY] = "agency_liaison",
+	[ROLE_SYSADMIN] = "sysadmin",
+	[ROLE_SECADMIN] = "secadmin",
+	[ROLE_AUDITADMIN] = "auditadmin",
+};
+
+const char *const member_types[] = {
+	"staff", "legal_vp", "legal_adviser", "outside_expert", "parent_rep",
+	"student_rep", "community_worker", NULL,
+};
+
+const char *
+role_name(enum role r)
+{
+	return (unsigned)r < ROLE__COUNT ? role_names[r] : "";
+}
+
+xa_err
+role_parse(const char *name, enum role *out)
+{
+	for (int i = 0; i < ROLE__COUNT; i++) {
+		if (strcmp(name, role_names[i]) == 0) {
+			*out = (enum role)i;
+			return XA_OK;
+		}
+	}
+	return XA_EINVAL;
+}
+
+/* How far a grant reaches. */
+enum reach {
+	OWN,	/* the principal's own unit only */
+	TREE,	/* the principal's unit and everything under it */
+	ALL,	/* everything (administrators, system-wide objects) */
+};
+
+struct grant {
+	unsigned roles;
+	enum reach reach;
+};
+
+#define B(r) ROLE_BIT(r)
+#define BUREAU_OFFICE (B(ROLE_LEADER) | B(ROLE_OFFICE_DIRECTOR) | B(ROLE_OFFICE_STAFF))
+
+/* Up to three grants per action; the first that matches allows. */
+static const struct {
+	const char *name;
+	struct grant g[3];
+} table[A__COUNT] = {
+	[A_UNIT_READ] = { "unit.read", {
+		{ ROLES_BUREAU, TREE },
+		{ ROLES_SCHOOL | B(ROLE_AGENCY), OWN },
+		{ B(ROLE_SYSADMIN) | B(ROLE_SECADMIN), ALL } } },
+	[A_UNIT_CREATE] = { "unit.create", {
+		{ BUREAU_OFFICE, TREE },
+		{ B(ROLE_SYSADMIN), ALL } } },
+	[A_UNIT_UPDATE] = { "unit.update", {
+		{ BUREAU_OFFICE, TREE },
+		{ B(ROLE_PRINCIPAL), OWN },
+		{ B(ROLE_SYSADMIN), ALL } } },
+	[A_CLASS_WRITE] = { "class.write", {
+		{ BUREAU_OFFICE, TREE },
+		{ B(ROLE_PRINCIPAL), OWN },
+		{ B(ROLE_SYSADMIN), ALL } } },
+	[A_COMMITTEE_READ] = { "committee.read", {
+		{ ROLES_BUREAU, TREE },
+		{ ROLES_SCHOOL, OWN } } },
+	[A_COMMITTEE_WRITE] = { "committee.write", {
+		{ BUREAU_OFFICE, TREE },
+		{ B(ROLE_PRINCIPAL), OWN } } },
+	[A_ACCOUNT_READ] = { "account.read", {
+		{ B(ROLE_SYSADMIN) | B(ROLE_SECADMIN), ALL },
+		{ B(ROLE_PRINCIPAL), OWN },
+		{ B(ROLE_OFFICE_DIRECTOR), TREE } } },
+	[A_ACCOUNT_WRITE] = { "account.write", {
+		{ B(ROLE_SYSADMIN), ALL } } },
+	[A_ROLE_ASSIGN] = { "role.assign", {
+		{ B(ROLE_SECADMIN), ALL } } },
+	[A_AUDIT_READ] = { "audit.read", {
+		{ B(ROLE_AUDITADMIN), ALL } } },
+	[A_SETTINGS_WRITE] = { "settings.write", {
+		{ B(ROLE_SYSADMIN), ALL } } },
+	[A_POLICY_WRITE] = { "policy.write", {
+		{ B(ROLE_SECADMIN), ALL } } },
+	[A_IMPORT] = { "import", {
+		{ B(ROLE_OFFICE_DIRECTOR) | B(ROLE_OFFICE_STAFF), TREE },
+		{ B(ROLE_SYSADMIN), ALL } } },
+};
+
+const char *
+action_name(enum action a)
+{
+	return (unsigned)a < A__COUNT ? table[a].name : "";
+}
+
+bool
+unit_within(const char *inner, const char *outer)
+{
+	size_t n = strlen(outer);
+	return n > 0 && strncmp(inner, outer, n) == 0;
+}
+
+bool
+policy_allow(const principal *p, enum action a, const char *object_path)
+{
+	if (p == NULL || (unsigned)a >= A__COUNT)
+		return false;
+	for (int i = 0; i < 3; i++) {
+		const struct grant *g = &table[a].g[i];
+		if ((g->roles & p->roles) == 0)
+			continue;
+		switch (g->reach) {
+		case ALL:
+			return true;
+		case TREE:
+			if (object_path != NULL && unit_within(object_path, p->scope_path))
+				return true;
+			break;
+		case OWN:
+			if (object_path != NULL && strcmp(object_path, p->unit_path) == 0)
+				return true;
+			break;
+		}
+	}
+	return false;
+}

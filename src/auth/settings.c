@@ -1,0 +1,83 @@
+/* settings.c: the settings table behind settings.h. */
+#include "settings.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const struct setting_def setting_defs[S__COUNT] = {
+	[S_PW_MIN_LEN] = { "password.min_length", 8, 6, 64, A_POLICY_WRITE },
+	[S_PW_CLASSES] = { "password.classes", 3, 1, 4, A_POLICY_WRITE },
+	[S_PW_ROTATION_DAYS] = { "password.rotation_days", 90, 0, 3650, A_POLICY_WRITE },
+	[S_PW_COST] = { "password.pbkdf2_iterations", 100000, 10000, 5000000, A_POLICY_WRITE },
+	[S_LOCKOUT_AFTER] = { "lockout.after_failures", 5, 3, 100, A_POLICY_WRITE },
+	[S_LOCKOUT_MINUTES] = { "lockout.minutes", 15, 1, 1440, A_POLICY_WRITE },
+	[S_SESSION_IDLE_MIN] = { "session.idle_minutes", 15, 2, 480, A_POLICY_WRITE },
+	[S_SESSION_MAX_HOURS] = { "session.max_hours", 12, 1, 72, A_POLICY_WRITE },
+	[S_MFA_REQUIRED] = { "mfa.required", 1, 0, 1, A_POLICY_WRITE },
+	[S_SIGNIN_PER_ADDR] = { "signin.per_address_5min", 30, 5, 10000, A_POLICY_WRITE },
+	[S_COMMITTEE_STUDENT_REP] = { "committee.student_rep", 1, 0, 2, A_SETTINGS_WRITE },
+};
+
+long
+setting_get(db *conn, enum setting s)
+{
+	db_stmt *st = NULL;
+	long v = setting_defs[s].def;
+	if (db_prepare(conn, "SELECT value FROM settings WHERE key = ?", &st) != XA_OK)
+		return v;
+	db_bind_text(st, 1, setting_defs[s].key, -1);
+	if (db_step(st) == 1) {
+		const char *t = db_col_text(st, 0);
+		char *end;
+		errno = 0;
+		long n = strtol(t, &end, 10);
+		if (end != t && *end == '\0' && errno == 0 &&
+		    n >= setting_defs[s].min && n <= setting_defs[s].max)
+			v = n;
+	}
+	db_done(st);
+	return v;
+}
+
+xa_err
+setting_find(const char *key, enum setting *out)
+{
+	for (int i = 0; i < S__COUNT; i++) {
+		if (strcmp(setting_defs[i].key, key) == 0) {
+			*out = (enum setting)i;
+			return XA_OK;
+		}
+	}
+	return XA_ENOTFOUND;
+}
+
+xa_err
+setting_set(db *conn, enum setting s, long value, int64_t by, int64_t now)
+{
+	char text[32];
+	db_stmt *st = NULL;
+	if (value < setting_defs[s].min || value > setting_defs[s].max)
+		return XA_EINVAL;
+	snprintf(text, sizeof text, "%ld", value);
+	xa_err e = db_prepare(conn, "DELETE FROM settings WHERE key = ?", &st);
+	if (e != XA_OK)
+		return e;
+	db_bind_text(st, 1, setting_defs[s].key, -1);
+	int rc = db_step(st);
+	db_done(st);
+	if (rc < 0)
+		return (xa_err)-rc;
+	e = db_prepare(conn, "INSERT INTO settings (key, value, updated_at, updated_by)"
+	    " VALUES (?, ?, ?, ?)", &st);
+	if (e != XA_OK)
+		return e;
+	db_bind_text(st, 1, setting_defs[s].key, -1);
+	db_bind_text(st, 2, text, -1);
+	db_bind_int(st, 3, now);
+	db_bind_int(st, 4, by);
+	rc = db_step(st);
+	db_done(st);
+	return rc < 0 ? (xa_err)-rc : XA_OK;
+}
