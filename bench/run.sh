@@ -427,8 +427,10 @@ while read -r name path peer goal <&3; do
   verdict=$(awk -v r="$ratio" -v g="$goal" 'BEGIN { print (r + 0 >= g + 0) ? "PASS" : "BELOW" }')
   [ "$verdict" = PASS ] || below=$((below + 1))
   printf "$fmt" "$name" nginx "$bytes" "$nginx_rps" "$nginx_p99" "$nginx_scpu" "$nginx_wcpu" "" "" "" ""
+  mark=""
+  [ ! -s "$tmp/res/busy" ] || ! awk -v n="$name" '$1 == n { f = 1 } END { exit !f }' "$tmp/res/busy" || mark="*"
   printf "$fmt" "$name" xiaoan "$xbytes" "$xiaoan_rps" "$xiaoan_p99" "$xiaoan_scpu" "$xiaoan_wcpu" \
-    "$ratio%" "$est%" "$goal%" "$verdict"
+    "$ratio%" "$est%" "$goal%" "$verdict$mark"
   tsv "$name" nginx median "/$name" "$bytes" "$nginx_rps" "$nginx_p99" "" "$nginx_scpu" "$nginx_wcpu" "" "" "" "" ""
   tsv "$name" xiaoan median "$path" "$xbytes" "$xiaoan_rps" "$xiaoan_p99" "" "$xiaoan_scpu" "$xiaoan_wcpu" "" \
     "$ratio" "$est" "$goal" "$verdict"
@@ -442,8 +444,8 @@ echo "cpu r: the ratio those CPU times predict, (nginx srv + wrk) / (xiaoan srv 
 echo "  the ratio would be on an otherwise idle machine, where wrk and the server use all cores."
 [ "$ROUNDS" -eq 1 ] || echo "Each number is the median of $ROUNDS rounds; the ratios are medians of the per-round ratios."
 if [ -s "$tmp/res/busy" ]; then
-  echo "WARNING: other work took more than 10% of the machine's CPU during these runs, so their"
-  echo "  req/s and ratio are skewed (trust srv us, wrk us and cpu r more):"
+  echo "WARNING (*): other work took more than 10% of the machine's CPU during these runs, so"
+  echo "  their req/s and ratio are skewed (trust srv us, wrk us and cpu r more):"
   sed 's/^/    /' "$tmp/res/busy"
 fi
 echo "$below row(s) below goal. TSV copy: $OUT"

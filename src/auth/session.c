@@ -79,6 +79,11 @@ audit(db *conn, const req *r, const char *action, const char *otype,
 {
 	audit_entry e;
 	audit_from_req(r, &e);
+	/* Signing in: nobody is signed in yet, but the record is about the
+	 * account that tried, and the auditor's first question is who. */
+	if (r->user == NULL && strcmp(otype, "account") == 0 &&
+	    strncmp(action, "session.", 8) == 0)
+		e.account_id = oid;
 	e.action = action;
 	e.object_type = otype;
 	e.object_id = oid;

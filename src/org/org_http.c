@@ -946,6 +946,12 @@ units_create(req *r)
 	int64_t township = school ? in_int(in, "township_id", 0) : 0;
 	struct unit pu;
 	char bpath[96];
+	/* Someone who may create nothing anywhere is told there is nothing
+	 * here, before any parent is looked at. */
+	if (!policy_allow(r->user, A_UNIT_CREATE, r->user->scope_path)) {
+		req_error(r, 404, "not_found", NULL);
+		return;
+	}
 	int64_t bureau = bureau_of(r, bpath);
 	if (township != 0)
 		parent = township;

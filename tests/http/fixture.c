@@ -145,6 +145,16 @@ fx_req(const struct srv *s, const struct session *as, const char *method,
 }
 
 int
+fx_req_ctype(const struct srv *s, const struct session *as, const char *method,
+    const char *path, const char *ctype, const char *body, struct resp *out)
+{
+	char auth[96];
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s", as->token);
+	const char *h[] = { auth, NULL };
+	return http_req(s, method, path, ctype, body, body ? strlen(body) : 0, h, out);
+}
+
+int
 fx_req_cookie(const struct srv *s, const struct session *as, const char *method,
     const char *path, const char *ctype, const char *body, int with_csrf,
     struct resp *out)

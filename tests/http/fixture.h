@@ -44,6 +44,10 @@ int fx_signin(const struct srv *s, const char *username, const char *password,
  * when by_cookie). json may be NULL. */
 int fx_req(const struct srv *s, const struct session *as, const char *method,
     const char *path, const char *json, struct resp *out);
+/* The same with any content type (json: body may be any text). */
+int fx_req_ctype(const struct srv *s, const struct session *as,
+    const char *method, const char *path, const char *ctype, const char *body,
+    struct resp *out);
 int fx_req_cookie(const struct srv *s, const struct session *as,
     const char *method, const char *path, const char *ctype,
     const char *body, int with_csrf, struct resp *out);
