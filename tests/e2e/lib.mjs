@@ -21,6 +21,29 @@ export function initData() {
   return { dir, data, logins };
 }
 
+// Creates a data folder holding the demo city; returns the folder and
+// its logins by username.
+export function demoData() {
+  const dir = mkdtempSync(join(tmpdir(), 'xiaoan-e2e-'));
+  const data = join(dir, 'data');
+  execFileSync(bin, ['demo', '--data', data], { stdio: 'ignore' });
+  const text = readFileSync(join(data, 'demo-accounts.csv'), 'utf8').replace(/^\uFEFF/, '');
+  const logins = {};
+  for (const line of text.trim().split(/\r?\n/).slice(1)) {
+    const [username, password, role, unit] = line.split(',');
+    logins[username] = { password, role, unit };
+  }
+  return { dir, data, logins };
+}
+
+// Signs in through the form; resolves once the next page has loaded.
+export async function signIn(page, url, username, password) {
+  await page.goto(url + '/signin');
+  await page.fill('input[name="username"]', username);
+  await page.fill('input[name="password"]', password);
+  await Promise.all([page.waitForNavigation(), page.click('form[action="/signin"] button[type="submit"]')]);
+}
+
 // Starts `xiaoan serve` on a free port; resolves with its base URL.
 export function serve(data) {
   return new Promise((resolve, reject) => {
