@@ -51,7 +51,7 @@ test_help(void **state)
 	assert_non_null(strstr(out, "Usage"));
 	free(out);
 	assert_int_equal(xiaoan(X("help"), &out), 0);
-	static const char *const cmds[] = { "serve", "init", "migrate", "backup",
+	static const char *const cmds[] = { "serve", "init", "demo", "migrate", "backup",
 		"verify", "version", "help", NULL };
 	for (int i = 0; cmds[i] != NULL; i++)
 		assert_non_null(strstr(out, cmds[i]));
@@ -218,6 +218,40 @@ test_damaged_database(void **state)
 	free(out);
 }
 
+/* Rows changed, deleted or inserted behind the program's back: `xiaoan
+ * verify` fails and names the record, each time on a fresh copy. */
+static void
+test_verify_catches_tampering(void **state)
+{
+	static const struct {
+		const char *sql, *want;
+	} cases[] = {
+		{ "UPDATE audit_log SET action = 'account.delete' WHERE id = 2", "record 2" },
+		{ "UPDATE audit_log SET account_id = 7 WHERE id = 3", "record 3" },
+		{ "DELETE FROM audit_log WHERE id = 2", "2" },
+		{ "DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log)", "removed" },
+		{ "INSERT INTO audit_log (id, at, action, prev_hash, hash, mac) SELECT max(id) + 1, 0,"
+		  " 'account.create', hash, hash, mac FROM audit_log", "record" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char folder[160], db[192], *out = NULL;
+		snprintf(folder, sizeof folder, "%s/tamper%zu", dir, i);
+		snprintf(db, sizeof db, "%s/xiaoan.db", folder);
+		assert_int_equal(xiaoan(X("init", "--data", folder), &out), 0);
+		free(out);
+		assert_int_equal(xiaoan(X("verify", "--data", folder), &out), 0);
+		assert_non_null(strstr(out, "audit chain OK"));
+		free(out);
+		char *q[] = { "sqlite3", db, (char *)cases[i].sql, NULL };
+		assert_int_equal(run_cmd(q, NULL), 0);
+		assert_int_equal(xiaoan(X("verify", "--data", folder), &out), 1);
+		if (strstr(out, cases[i].want) == NULL)
+			fail_msg("%s: %s", cases[i].sql, out);
+		assert_non_null(strstr(out, "audit chain is broken"));
+		free(out);
+	}
+}
+
 int
 main(void)
 {
@@ -227,6 +261,7 @@ main(void)
 		cmocka_unit_test(test_migrate_verify_backup),
 		cmocka_unit_test(test_newer_schema_refused),
 		cmocka_unit_test(test_damaged_database),
+		cmocka_unit_test(test_verify_catches_tampering),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
