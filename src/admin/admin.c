@@ -68,20 +68,6 @@ is_api(const req *r)
 	return (r->route->flags & R_API) != 0;
 }
 
-static const char *
-in_str(json_t *o, const char *k)
-{
-	json_t *v = json_object_get(o, k);
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-static int64_t
-in_int(json_t *o, const char *k)
-{
-	json_t *v = json_object_get(o, k);
-	return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
-}
-
 /* The catalog text of error code `code` in the reader's language. */
 static const char *
 error_text(req *r, const char *code)
@@ -104,20 +90,6 @@ model_error(req *r, json_t *m, const char *code, const char *fname)
 	json_object_set_new(m, "error", json_string(error_text(r, code)));
 	if (fname != NULL)
 		json_object_set_new(m, "invalid", json_pack("{s:b}", fname, 1));
-}
-
-/* Appends one audit record for r's principal, inside a writer job. */
-static xa_err
-audit_rec(db *conn, const req *r, const char *action, const char *otype,
-    int64_t oid, const char *fields, int64_t now)
-{
-	audit_entry e;
-	audit_from_req(r, &e);
-	e.action = action;
-	e.object_type = otype;
-	e.object_id = oid;
-	e.fields = fields;
-	return audit_append(conn, keys_get()->audit, &e, now);
 }
 
 /* Runs sql with integer parameters v[0..n) to its end. */
@@ -588,10 +560,10 @@ list_filter_from(req *r, struct list_filter *f)
 	memset(f, 0, sizeof *f);
 	f->reach = reach_of(p, A_ACCOUNT_READ);
 	f->scope = f->reach == REACH_OWN ? p->unit_path : p->scope_path;
-	f->unit = in_int(r->q, "unit");
-	f->q = in_str(r->q, "q");
-	f->role = in_str(r->q, "role");
-	f->page = in_int(r->q, "page");
+	f->unit = input_int(r->q, "unit", 0);
+	f->q = input_str(r->q, "q");
+	f->role = input_str(r->q, "role");
+	f->page = input_int(r->q, "page", 0);
 	if (f->page < 1)
 		f->page = 1;
 	f->pattern = like_pattern(r->a, f->q ? f->q : "");
@@ -841,7 +813,7 @@ store_create(db *conn, struct acct_job *j)
 	xa_err e = account_insert(conn, &j->an, j->now, &j->id);
 	if (e != XA_OK)
 		return e;
-	return audit_rec(conn, j->r, "account.create", "account", j->id, j->fields, j->now);
+	return audit_req(conn, j->r, "account.create", "account", j->id, j->fields, j->now);
 }
 
 static xa_err
@@ -867,7 +839,7 @@ store_disable(db *conn, struct acct_job *j)
 	if ((e = exec_ints(conn, "DELETE FROM sessions WHERE account_id = ?",
 	    &j->id, 1)) != XA_OK)
 		return e;
-	return audit_rec(conn, j->r, "account.disable", "account", j->id, "disabled",
+	return audit_req(conn, j->r, "account.disable", "account", j->id, "disabled",
 	    j->now);
 }
 
@@ -879,7 +851,7 @@ store_enable(db *conn, struct acct_job *j)
 	    " locked_until = 0, updated_at = ? WHERE id = ?", v, 2);
 	if (e != XA_OK)
 		return e;
-	return audit_rec(conn, j->r, "account.enable", "account", j->id,
+	return audit_req(conn, j->r, "account.enable", "account", j->id,
 	    j->unlock ? "locked_until,failed_count" : "disabled,locked_until,failed_count",
 	    j->now);
 }
@@ -904,7 +876,7 @@ store_reset_pw(db *conn, struct acct_job *j)
 	if ((e = exec_ints(conn, "DELETE FROM sessions WHERE account_id = ?",
 	    &j->id, 1)) != XA_OK)
 		return e;
-	return audit_rec(conn, j->r, "account.reset_password", "account", j->id,
+	return audit_req(conn, j->r, "account.reset_password", "account", j->id,
 	    "password,must_change", j->now);
 }
 
@@ -919,7 +891,7 @@ store_reset_totp(db *conn, struct acct_job *j)
 		    &j->id, 1);
 	if (e != XA_OK)
 		return e;
-	return audit_rec(conn, j->r, "account.reset_totp", "account", j->id,
+	return audit_req(conn, j->r, "account.reset_totp", "account", j->id,
 	    "totp_secret,totp_pending,recovery_codes", j->now);
 }
 
@@ -960,7 +932,7 @@ store_roles(db *conn, struct acct_job *j)
 	if ((e = exec_ints(conn, "UPDATE accounts SET updated_at = ? WHERE id = ?",
 	    v, 2)) != XA_OK)
 		return e;
-	return audit_rec(conn, j->r, "account.roles", "account", j->id, "roles", j->now);
+	return audit_req(conn, j->r, "account.roles", "account", j->id, "roles", j->now);
 }
 
 /* In the writer: the change and its audit record, or neither. */
@@ -1077,7 +1049,7 @@ create_fail(req *r, int status, const char *code, const char *fname)
 	json_t *form = json_deep_copy(r->in);
 	json_object_set_new(m, "form", form ? form : json_object());
 	/* The unit chosen stays chosen. */
-	int64_t unit = in_int(r->in, "unit_id");
+	int64_t unit = input_int(r->in, "unit_id", 0);
 	json_t *units = json_object_get(m, "create_units"), *u;
 	size_t i;
 	json_array_foreach(units, i, u)
@@ -1113,10 +1085,10 @@ account_create(req *r)
 		req_error(r, sees ? 403 : 404, sees ? "forbidden" : "not_found", NULL);
 		return;
 	}
-	int64_t unit = in_int(r->in, "unit_id");
-	const char *username = in_str(r->in, "username");
-	const char *name = in_str(r->in, "display_name");
-	const char *phone = in_str(r->in, "phone"), *email = in_str(r->in, "email");
+	int64_t unit = input_int(r->in, "unit_id", 0);
+	const char *username = input_str(r->in, "username");
+	const char *name = input_str(r->in, "display_name");
+	const char *phone = input_str(r->in, "phone"), *email = input_str(r->in, "email");
 	/* A unit the caller may not reach is as unknown as a missing one. */
 	if (unit_path(r->rdb, unit, path, sizeof path) != XA_OK ||
 	    !policy_allow(p, A_ACCOUNT_WRITE, path)) {
@@ -1184,7 +1156,7 @@ account_show(req *r)
 		return;
 	}
 	json_t *m = account_model(r, &a);
-	const char *done = in_str(r->q, "done");
+	const char *done = input_str(r->q, "done");
 	if (m != NULL && done != NULL) {
 		char key[64];
 		snprintf(key, sizeof key, "accounts.done.%s", done);
@@ -1243,7 +1215,7 @@ account_roles(req *r)
 		if (json_is_string(v) && role_parse(json_string_value(v), &ro) == XA_OK)
 			roles |= ROLE_BIT(ro);
 	}
-	const char *mt = in_str(r->in, "member_type");
+	const char *mt = input_str(r->in, "member_type");
 	const char *fname = NULL;
 	const char *why = roles_refusal(roles, a.unit_kind, mt != NULL, &fname);
 	if (why != NULL) {
@@ -1456,7 +1428,7 @@ settings_store(db *conn, void *p)
 	}
 	if (n == 0)
 		return XA_OK;
-	return audit_rec(conn, j->r, "settings.update", "settings", 0, j->changed, j->now);
+	return audit_req(conn, j->r, "settings.update", "settings", 0, j->changed, j->now);
 }
 
 static void
@@ -1568,7 +1540,7 @@ audit_filter_from(req *r, struct audit_filter *f)
 		}
 		qs_add(&f->qs, audit_filter_names[i], text ? text : "");
 	}
-	const char *account = in_str(r->q, "account");
+	const char *account = input_str(r->q, "account");
 	if (account != NULL) {
 		db_stmt *st = NULL;
 		f->account_id = -1;
@@ -1580,16 +1552,16 @@ audit_filter_from(req *r, struct audit_filter *f)
 		}
 	}
 	snprintf(f->object_type, sizeof f->object_type, "%s",
-	    in_str(r->q, "object_type") ? in_str(r->q, "object_type") : "");
-	f->object_id = in_int(r->q, "object_id");
+	    input_str(r->q, "object_type") ? input_str(r->q, "object_type") : "");
+	f->object_id = input_int(r->q, "object_id", 0);
 	snprintf(f->action, sizeof f->action, "%s",
-	    in_str(r->q, "action") ? in_str(r->q, "action") : "");
+	    input_str(r->q, "action") ? input_str(r->q, "action") : "");
 	size_t al = strlen(f->action);
 	f->prefix = al > 0 && f->action[al - 1] == '.';
-	const char *from = in_str(r->q, "from"), *to = in_str(r->q, "to");
+	const char *from = input_str(r->q, "from"), *to = input_str(r->q, "to");
 	f->from = from ? day_start(from, 0) : INT64_MIN;
 	f->to = to ? day_start(to, 1) : INT64_MAX;
-	f->page = in_int(r->q, "page");
+	f->page = input_int(r->q, "page", 0);
 	if (f->page < 1)
 		f->page = 1;
 	return 0;
@@ -1648,7 +1620,7 @@ static xa_err
 audit_read_store(db *conn, void *p)
 {
 	struct audit_read *a = p;
-	return audit_rec(conn, a->r, a->action, "audit_log", 0, a->f.names, a->now);
+	return audit_req(conn, a->r, a->action, "audit_log", 0, a->f.names, a->now);
 }
 
 /* One entry of the list, for the API and the page. */

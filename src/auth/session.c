@@ -73,8 +73,8 @@ audit_from_req(const req *r, audit_entry *e)
 	e->fields = "";
 }
 
-static xa_err
-audit(db *conn, const req *r, const char *action, const char *otype,
+xa_err
+audit_req(db *conn, const req *r, const char *action, const char *otype,
     int64_t oid, const char *fields, int64_t now)
 {
 	audit_entry e;
@@ -302,13 +302,6 @@ safe_next(const char *next)
 	return next;
 }
 
-static const char *
-in_str(json_t *in, const char *name)
-{
-	json_t *v = json_object_get(in, name);
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
 /* --- The sign-in page. */
 
 static void
@@ -330,11 +323,11 @@ void
 auth_signin_page(req *r)
 {
 	if (r->user != NULL) {
-		req_redirect(r, safe_next(in_str(r->q, "next")));
+		req_redirect(r, safe_next(input_str(r->q, "next")));
 		return;
 	}
 	json_t *ch = json_object_get(r->q, "changed");
-	signin_render(r, 200, NULL, NULL, in_str(r->q, "next"), json_is_true(ch));
+	signin_render(r, 200, NULL, NULL, input_str(r->q, "next"), json_is_true(ch));
 }
 
 /* --- Signing in. */
@@ -440,7 +433,7 @@ count_failure(db *conn, struct signin *s, long failed)
 	if (rc < 0)
 		return (xa_err)-rc;
 	if (lock)
-		return audit(conn, s->r, "account.locked", "account", s->account_id,
+		return audit_req(conn, s->r, "account.locked", "account", s->account_id,
 		    "locked_until", s->now);
 	return XA_OK;
 }
@@ -472,7 +465,7 @@ signin_store(db *conn, void *p)
 	xa_err e;
 	s->outcome = OUT_BAD;
 	if (!s->found)
-		return audit(conn, s->r, "session.signin_failed", "", 0, "username", s->now);
+		return audit_req(conn, s->r, "session.signin_failed", "", 0, "username", s->now);
 	long failed = 0;
 	int64_t locked = 0, last_step = 0;
 	int disabled = 1;
@@ -488,12 +481,12 @@ signin_store(db *conn, void *p)
 	}
 	db_done(st);
 	if (disabled || locked > s->now)
-		return audit(conn, s->r, disabled ? "session.signin_disabled" :
+		return audit_req(conn, s->r, disabled ? "session.signin_disabled" :
 		    "session.signin_locked", "account", s->account_id, "", s->now);
 	if (!s->pw_ok) {
 		if ((e = count_failure(conn, s, failed)) != XA_OK)
 			return e;
-		return audit(conn, s->r, "session.signin_failed", "account",
+		return audit_req(conn, s->r, "session.signin_failed", "account",
 		    s->account_id, "password", s->now);
 	}
 	if (s->totp_sealed[0] != '\0') {
@@ -506,7 +499,7 @@ signin_store(db *conn, void *p)
 		if (!ok) {
 			if ((e = count_failure(conn, s, failed)) != XA_OK)
 				return e;
-			return audit(conn, s->r, "session.signin_failed", "account",
+			return audit_req(conn, s->r, "session.signin_failed", "account",
 			    s->account_id, "totp", s->now);
 		}
 		if (!s->recovery) {
@@ -551,7 +544,7 @@ signin_store(db *conn, void *p)
 	if (rc < 0)
 		return (xa_err)-rc;
 	s->outcome = OUT_OK;
-	return audit(conn, s->r, "session.signin", "account", s->account_id,
+	return audit_req(conn, s->r, "session.signin", "account", s->account_id,
 	    s->recovery ? "recovery_code" : "", s->now);
 }
 
@@ -611,11 +604,11 @@ auth_signin(req *r)
 	}
 	s->r = r;
 	s->now = now_s();
-	s->username = arena_strdup(r->a, in_str(r->in, "username"));
-	s->password = arena_strdup(r->a, in_str(r->in, "password"));
-	const char *code = in_str(r->in, "totp");
+	s->username = arena_strdup(r->a, input_str(r->in, "username"));
+	s->password = arena_strdup(r->a, input_str(r->in, "password"));
+	const char *code = input_str(r->in, "totp");
 	s->code = code ? arena_strdup(r->a, code) : NULL;
-	s->next = in_str(r->in, "next");
+	s->next = input_str(r->in, "next");
 	if (s->next != NULL)
 		s->next = arena_strdup(r->a, s->next);
 	if (s->username == NULL || s->password == NULL) {
@@ -668,7 +661,7 @@ signout_store(db *conn, void *p)
 	db_done(st);
 	if (rc < 0)
 		return (xa_err)-rc;
-	return audit(conn, r, "session.signout", "account", r->user->account_id, "",
+	return audit_req(conn, r, "session.signout", "account", r->user->account_id, "",
 	    now_s());
 }
 
@@ -771,7 +764,7 @@ pw_store(db *conn, void *p)
 	struct pwchange *c = p;
 	db_stmt *st = NULL;
 	if (!c->ok)
-		return audit(conn, c->r, "account.password_change_failed", "account",
+		return audit_req(conn, c->r, "account.password_change_failed", "account",
 		    c->r->user->account_id, "current", c->now);
 	xa_err e = db_prepare(conn, "UPDATE accounts SET password_hash = ?,"
 	    " password_changed_at = ?, must_change = 0, updated_at = ? WHERE id = ?", &st);
@@ -793,7 +786,7 @@ pw_store(db *conn, void *p)
 	db_done(st);
 	if (rc < 0)
 		return (xa_err)-rc;
-	return audit(conn, c->r, "account.password_change", "account",
+	return audit_req(conn, c->r, "account.password_change", "account",
 	    c->r->user->account_id, "password", c->now);
 }
 
@@ -826,8 +819,8 @@ void
 auth_password(req *r)
 {
 	struct pwchange *c = arena_calloc(r->a, 1, sizeof *c);
-	const char *cur = in_str(r->in, "current"), *fresh = in_str(r->in, "new");
-	const char *confirm = in_str(r->in, "confirm");
+	const char *cur = input_str(r->in, "current"), *fresh = input_str(r->in, "new");
+	const char *confirm = input_str(r->in, "confirm");
 	if (c == NULL || cur == NULL || fresh == NULL) {
 		req_error(r, 500, "internal", NULL);
 		return;
@@ -890,7 +883,7 @@ totp_begin_store(db *conn, void *p)
 	db_done(st);
 	if (rc < 0)
 		return (xa_err)-rc;
-	return audit(conn, t->r, "account.totp_begin", "account",
+	return audit_req(conn, t->r, "account.totp_begin", "account",
 	    t->r->user->account_id, "totp_pending", t->now);
 }
 
@@ -978,7 +971,7 @@ totp_confirm_store(db *conn, void *p)
 		if (rc < 0)
 			return (xa_err)-rc;
 	}
-	return audit(conn, t->r, "account.totp_enable", "account", aid,
+	return audit_req(conn, t->r, "account.totp_enable", "account", aid,
 	    "totp_secret,recovery_codes", t->now);
 }
 
@@ -1006,7 +999,7 @@ void
 auth_totp_confirm(req *r)
 {
 	struct totp_setup *t = arena_calloc(r->a, 1, sizeof *t);
-	const char *code = in_str(r->in, "code");
+	const char *code = input_str(r->in, "code");
 	db_stmt *st = NULL;
 	if (t == NULL || code == NULL ||
 	    db_prepare(r->rdb, "SELECT totp_pending FROM accounts WHERE id = ?", &st) != XA_OK) {

@@ -41,5 +41,9 @@ extern const field auth_totp_fields[];
 /* Fills an audit entry's who/where from r (for writer jobs). */
 struct audit_entry;
 void audit_from_req(const req *r, struct audit_entry *e);
+/* Appends the audit record of r's change inside the writer's transaction
+ * (who and where from r; while signing in, the account tried). */
+xa_err audit_req(db *conn, const req *r, const char *action,
+    const char *otype, int64_t oid, const char *fields, int64_t now);
 
 #endif

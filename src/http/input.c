@@ -462,3 +462,17 @@ done:
 		fail(err, e, f != NULL ? f->name : NULL);
 	return e;
 }
+
+const char *
+input_str(json_t *in, const char *name)
+{
+	json_t *v = json_object_get(in, name);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+int64_t
+input_int(json_t *in, const char *name, int64_t def)
+{
+	json_t *v = json_object_get(in, name);
+	return json_is_integer(v) ? (int64_t)json_integer_value(v) : def;
+}

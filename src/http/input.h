@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "../core/err.h"
 #include "form.h"
@@ -56,5 +57,9 @@ xa_err input_from_params(const field *spec, const params *p, json_t **out,
  * as JSON integers or strings, booleans as JSON booleans. */
 xa_err input_from_json(const field *spec, json_t *body, json_t **out,
     input_error *err);
+
+/* Reading a validated object: the string (or NULL), the integer (or def). */
+const char *input_str(json_t *in, const char *name);
+int64_t input_int(json_t *in, const char *name, int64_t def);
 
 #endif

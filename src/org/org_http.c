@@ -61,26 +61,12 @@ is_api(const req *r)
 	return r->route != NULL && (r->route->flags & R_API) != 0;
 }
 
-static const char *
-in_str(json_t *o, const char *k)
-{
-	json_t *v = json_object_get(o, k);
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-/* in_str() copied into the arena: for values that must outlive o. */
+/* input_str() copied into the arena: for values that must outlive o. */
 static const char *
 in_dup(req *r, json_t *o, const char *k)
 {
-	const char *v = in_str(o, k);
+	const char *v = input_str(o, k);
 	return v ? arena_strdup(r->a, v) : NULL;
-}
-
-static int64_t
-in_int(json_t *o, const char *k, int64_t def)
-{
-	json_t *v = json_object_get(o, k);
-	return json_is_integer(v) ? (int64_t)json_integer_value(v) : def;
 }
 
 static int
@@ -295,20 +281,6 @@ fields_add(char *b, size_t len, const char *name)
 	int k = snprintf(b + n, len - n, "%s%s", n ? "," : "", name);
 	if (k < 0 || (size_t)k >= len - n)
 		b[n] = '\0';
-}
-
-/* One audit record in the writer's transaction, for the request r. */
-static xa_err
-org_audit(db *conn, const req *r, const char *action, const char *otype,
-    int64_t oid, const char *fields, int64_t now)
-{
-	audit_entry e;
-	audit_from_req(r, &e);
-	e.action = action;
-	e.object_type = otype;
-	e.object_id = oid;
-	e.fields = fields;
-	return audit_append(conn, keys_get()->audit, &e, now);
 }
 
 /* The answer to a failed write: 409 for a conflict found by the
@@ -608,8 +580,8 @@ list_href(req *r, const char *kind, int64_t township, const char *q, int64_t pag
 static void
 units_list(req *r)
 {
-	const char *kind = in_str(r->q, "kind"), *q = in_str(r->q, "q");
-	int64_t township = in_int(r->q, "township", 0), page = in_int(r->q, "page", 1);
+	const char *kind = input_str(r->q, "kind"), *q = input_str(r->q, "q");
+	int64_t township = input_int(r->q, "township", 0), page = input_int(r->q, "page", 1);
 	const principal *p = r->user;
 	/* Everything readable lies under the scope, unless a grant reaches
 	 * every unit (asked about a path no unit has). */
@@ -735,13 +707,13 @@ contact_bad(json_t *in, const char **code)
 {
 	static const char *const phones[] = { "office_phone", "legal_vp_phone",
 		"safety_lead_phone", NULL };
-	const char *mail = in_str(in, "office_email");
+	const char *mail = input_str(in, "office_email");
 	if (mail != NULL && !email_ok(mail)) {
 		*code = "bad_email";
 		return "office_email";
 	}
 	for (int i = 0; phones[i] != NULL; i++) {
-		const char *v = in_str(in, phones[i]);
+		const char *v = input_str(in, phones[i]);
 		if (v != NULL && !phone_ok(v)) {
 			*code = "bad_phone";
 			return phones[i];
@@ -822,7 +794,7 @@ form_model(req *r, const struct unit *u, int creating, int profile)
 	}
 	if (in_has(r->in, "stages"))
 		stages = stages_from_in(r, r->in);
-	kind = in_str(f, "kind");
+	kind = input_str(f, "kind");
 	json_t *st = json_array();
 	for (int i = 0; stage_names[i] != NULL; i++) {
 		int on = 0;
@@ -844,13 +816,13 @@ form_model(req *r, const struct unit *u, int creating, int profile)
 	    "value", "1", "label", i18n(r->lang, "org.yes"), "selected", direct));
 	json_object_set_new(f, "kinds", options(r, create_kinds, "unit.kind", kind));
 	json_object_set_new(f, "school_types", options(r, school_types, "unit.type",
-	    in_str(f, "school_type")));
+	    input_str(f, "school_type")));
 	json_object_set_new(f, "ownerships", options(r, ownerships, "unit.ownership",
-	    in_str(f, "ownership")));
+	    input_str(f, "ownership")));
 	json_object_set_new(f, "agency_types", options(r, agency_types, "unit.agency",
-	    in_str(f, "agency_type")));
+	    input_str(f, "agency_type")));
 	json_object_set_new(f, "townships", township_options(r,
-	    in_int(f, "township_id", 0)));
+	    input_int(f, "township_id", 0)));
 	json_object_set_new(f, "creating", json_boolean(creating));
 	json_object_set_new(f, "profile", json_boolean(profile));
 	json_object_set_new(f, "is_school", json_boolean(creating || strcmp(kind, "school") == 0));
@@ -893,7 +865,7 @@ create_run(db *conn, void *p)
 		if (c->contact[i][0] != '\0' && (e = unit_set(conn, c->id, contact_cols[i],
 		    c->contact[i], 0, c->now)) != XA_OK)
 			return e;
-	return org_audit(conn, c->r, "unit.create", "unit", c->id, c->fields, c->now);
+	return audit_req(conn, c->r, "unit.create", "unit", c->id, c->fields, c->now);
 }
 
 static void
@@ -940,10 +912,10 @@ static void
 units_create(req *r)
 {
 	json_t *in = r->in;
-	const char *kind = in_str(in, "kind"), *bad, *code = NULL;
+	const char *kind = input_str(in, "kind"), *bad, *code = NULL;
 	int school = strcmp(kind, "school") == 0, agency = strcmp(kind, "agency") == 0;
-	int64_t parent = in_int(in, "parent_id", 0);
-	int64_t township = school ? in_int(in, "township_id", 0) : 0;
+	int64_t parent = input_int(in, "parent_id", 0);
+	int64_t township = school ? input_int(in, "township_id", 0) : 0;
 	struct unit pu;
 	char bpath[96];
 	/* Someone who may create nothing anywhere is told there is nothing
@@ -976,11 +948,11 @@ units_create(req *r)
 		    township ? "township_id" : "parent_id", is_api(r) ? NULL : new_model(r));
 		return;
 	}
-	if (school && in_str(in, "school_type") == NULL) {
+	if (school && input_str(in, "school_type") == NULL) {
 		form_error(r, 400, "missing_field", "school_type", is_api(r) ? NULL : new_model(r));
 		return;
 	}
-	if (agency && in_str(in, "agency_type") == NULL) {
+	if (agency && input_str(in, "agency_type") == NULL) {
 		form_error(r, 400, "missing_field", "agency_type", is_api(r) ? NULL : new_model(r));
 		return;
 	}
@@ -988,7 +960,7 @@ units_create(req *r)
 		form_error(r, 400, code, bad, is_api(r) ? NULL : new_model(r));
 		return;
 	}
-	if (code_taken(r, in_str(in, "code"), 0)) {
+	if (code_taken(r, input_str(in, "code"), 0)) {
 		form_error(r, 409, "code_taken", "code", is_api(r) ? NULL : new_model(r));
 		return;
 	}
@@ -1001,23 +973,23 @@ units_create(req *r)
 	c->now = now_s();
 	c->u.parent_id = parent;
 	c->u.kind = kind;
-	c->u.name = in_str(in, "name");
-	c->u.code = in_str(in, "code");
-	c->u.school_type = school ? in_str(in, "school_type") : "";
-	c->u.ownership = school ? (in_str(in, "ownership") ? in_str(in, "ownership") : "public") : "";
+	c->u.name = input_str(in, "name");
+	c->u.code = input_str(in, "code");
+	c->u.school_type = school ? input_str(in, "school_type") : "";
+	c->u.ownership = school ? (input_str(in, "ownership") ? input_str(in, "ownership") : "public") : "";
 	c->u.direct = school && json_is_true(json_object_get(in, "direct"));
-	c->u.agency_type = agency ? in_str(in, "agency_type") : "";
+	c->u.agency_type = agency ? input_str(in, "agency_type") : "";
 	c->u.township_id = strcmp(pu.kind, "township") == 0 ? parent : 0;
-	c->u.address = in_str(in, "address") ? in_str(in, "address") : "";
+	c->u.address = input_str(in, "address") ? input_str(in, "address") : "";
 	c->u.stages = "";
 	if (school) {
 		c->u.stages = stages_from_in(r, in);
 		if (c->u.stages[0] == '\0')
 			c->u.stages = stages_for_type(c->u.school_type);
 	}
-	c->aliases = in_str(in, "aliases") ? in_str(in, "aliases") : "";
+	c->aliases = input_str(in, "aliases") ? input_str(in, "aliases") : "";
 	for (int i = 0; i < 5; i++) {
-		const char *v = in_str(in, unit_col_name(contact_cols[i]));
+		const char *v = input_str(in, unit_col_name(contact_cols[i]));
 		c->contact[i] = v ? v : "";
 	}
 	const char *k;
@@ -1070,10 +1042,10 @@ static const field class_fields[] = {
 static int
 class_from_json(arena *a, json_t *o, class_row *c)
 {
-	c->grade = (int)in_int(o, "grade", 0);
-	c->name = arena_strdup(a, in_str(o, "name"));
-	c->boys = (int)in_int(o, "boys", 0);
-	c->girls = (int)in_int(o, "girls", 0);
+	c->grade = (int)input_int(o, "grade", 0);
+	c->name = arena_strdup(a, input_str(o, "name"));
+	c->boys = (int)input_int(o, "boys", 0);
+	c->girls = (int)input_int(o, "girls", 0);
 	return c->name != NULL ? 0 : -1;
 }
 
@@ -1384,7 +1356,7 @@ update_run(db *conn, void *p)
 			return e;
 	if (c->move && (e = unit_move_school(conn, c->u.id, c->township, c->now)) != XA_OK)
 		return e;
-	return org_audit(conn, c->r, "unit.update", "unit", c->u.id, c->fields, c->now);
+	return audit_req(conn, c->r, "unit.update", "unit", c->u.id, c->fields, c->now);
 }
 
 static void
@@ -1478,11 +1450,11 @@ units_update(req *r)
 		if (col == UC_STAGES) {
 			ch.text = present ? stages_from_in(r, in) : NULL;
 			if (ch.text == NULL && form) {
-				const char *t = in_str(in, "school_type");
+				const char *t = input_str(in, "school_type");
 				ch.text = stages_for_type(t ? t : u->school_type);
 			}
 		} else if (present) {
-			ch.text = in_str(in, name);
+			ch.text = input_str(in, name);
 		} else if (form && (col == UC_NAME || col == UC_SCHOOL_TYPE ||
 		    col == UC_OWNERSHIP || col == UC_AGENCY_TYPE)) {
 			form_error(r, 400, "missing_field", name, edit_model(r, u, NULL));
@@ -1494,7 +1466,7 @@ units_update(req *r)
 			c->ch[c->n++] = ch;
 	}
 	if (kindcls == 1 && profile && (form || in_has(in, "township_id"))) {
-		int64_t t = in_int(in, "township_id", 0);
+		int64_t t = input_int(in, "township_id", 0);
 		struct unit tu;
 		if (t != 0 && (unit_load(r, t, &tu) != XA_OK || strcmp(tu.kind, "township") != 0 ||
 		    !policy_allow(r->user, A_UNIT_UPDATE, tu.path))) {
@@ -1541,7 +1513,7 @@ classes_run(db *conn, void *p)
 	xa_err e = classes_replace(conn, c->unit, c->rows, c->n);
 	if (e != XA_OK)
 		return e;
-	return org_audit(conn, c->r, "classes.replace", "unit", c->unit, "classes", c->now);
+	return audit_req(conn, c->r, "classes.replace", "unit", c->unit, "classes", c->now);
 }
 
 static void
@@ -1666,7 +1638,7 @@ classes_form(req *r)
 		req_error(r, 400, "not_a_school", NULL);
 		return;
 	}
-	const char *text = in_str(r->in, "classes");
+	const char *text = input_str(r->in, "classes");
 	char *copy = arena_strdup(r->a, text ? text : "");
 	struct classes_write *c = arena_calloc(r->a, 1, sizeof *c);
 	class_row *rows = arena_calloc(r->a, MAX_CLASSES, sizeof *rows);
@@ -1870,8 +1842,8 @@ committee_model(req *r, const struct unit *u, const char *day)
 		}
 		json_t *form = json_pack("{s:s, s:o, s:o, s:o, s:s}", "action",
 		    arena_printf(r->a, "/units/%lld/committee", (long long)u->id),
-		    "roles", options(r, committee_roles, "committee.role", in_str(r->in, "role")),
-		    "member_types", options(r, member_types, "member", in_str(r->in, "member_type")),
+		    "roles", options(r, committee_roles, "committee.role", input_str(r->in, "role")),
+		    "member_types", options(r, member_types, "member", input_str(r->in, "member_type")),
 		    "accounts", accounts, "from_date", t);
 		const char *k;
 		json_t *v;
@@ -1908,7 +1880,7 @@ committee_show(req *r)
 	char day[11];
 	if (committee_guard(r, A_COMMITTEE_READ, &u) != 0)
 		return;
-	const char *on = in_str(r->q, "on");
+	const char *on = input_str(r->q, "on");
 	if (on != NULL)
 		snprintf(day, sizeof day, "%s", on);
 	else
@@ -1932,7 +1904,7 @@ member_add_run(db *conn, void *p)
 	xa_err e = committee_add(conn, &c->m, c->now, &c->id);
 	if (e != XA_OK)
 		return e;
-	return org_audit(conn, c->r, "committee.add", "committee_member", c->id,
+	return audit_req(conn, c->r, "committee.add", "committee_member", c->id,
 	    c->fields, c->now);
 }
 
@@ -1998,9 +1970,9 @@ committee_add_member(req *r)
 	if (committee_guard(r, A_COMMITTEE_WRITE, &c->u) != 0)
 		return;
 	json_t *in = r->in;
-	const char *name = in_str(in, "name"), *from = in_str(in, "from_date");
-	const char *to = in_str(in, "to_date");
-	int64_t acc = in_int(in, "account_id", 0);
+	const char *name = input_str(in, "name"), *from = input_str(in, "from_date");
+	const char *to = input_str(in, "to_date");
+	int64_t acc = input_int(in, "account_id", 0);
 	if (acc != 0) {
 		db_stmt *st = NULL;
 		const char *dn = NULL;
@@ -2037,8 +2009,8 @@ committee_add_member(req *r)
 	c->m.unit_id = c->u.id;
 	c->m.account_id = acc;
 	c->m.name = name;
-	c->m.role = in_str(in, "role");
-	c->m.member_type = in_str(in, "member_type");
+	c->m.role = input_str(in, "role");
+	c->m.member_type = input_str(in, "member_type");
 	c->m.from_date = from;
 	c->m.to_date = to ? to : "";
 	snprintf(c->fields, sizeof c->fields, "name,role,member_type,from_date%s%s",
@@ -2053,7 +2025,7 @@ member_end_run(db *conn, void *p)
 	xa_err e = committee_end(conn, c->u.id, c->id, c->to);
 	if (e != XA_OK)
 		return e;
-	return org_audit(conn, c->r, "committee.end", "committee_member", c->id,
+	return audit_req(conn, c->r, "committee.end", "committee_member", c->id,
 	    "to_date", c->now);
 }
 
@@ -2108,7 +2080,7 @@ committee_end_member(req *r)
 		committee_form_error(r, &c->u, 409, "member_ended", NULL);
 		return;
 	}
-	const char *end = in_str(r->in, "to_date");
+	const char *end = input_str(r->in, "to_date");
 	if (end != NULL)
 		snprintf(c->to, sizeof c->to, "%s", end);
 	else
@@ -2642,7 +2614,7 @@ plan_school(struct import *im, const csv_row *row, json_t *o)
 		}
 	if ((bad = contact_bad(o, &ecode)) != NULL) {
 		row_error(im, row->line, heading_of(im, bad), strcmp(ecode, "bad_email") == 0 ?
-		    "import.err.invalid.email" : "import.err.invalid.phone", in_str(o, bad));
+		    "import.err.invalid.email" : "import.err.invalid.phone", input_str(o, bad));
 		return 1;
 	}
 	int64_t township = 0;
@@ -2760,7 +2732,7 @@ static int
 plan_class(struct import *im, const csv_row *row, json_t *o)
 {
 	req *r = im->r;
-	const char *code = in_str(o, "code");
+	const char *code = input_str(o, "code");
 	struct school_ref *s = school_ref(im, code);
 	if (s == NULL)
 		return -1;
@@ -2794,17 +2766,17 @@ plan_class(struct import *im, const csv_row *row, json_t *o)
 		g->cap *= 2;
 	}
 	class_row *c = &g->rows[g->n];
-	c->grade = (int)in_int(o, "grade", 0);
-	c->name = arena_strdup(r->a, in_str(o, "class"));
-	c->boys = (int)in_int(o, "boys", 0);
-	c->girls = (int)in_int(o, "girls", 0);
+	c->grade = (int)input_int(o, "grade", 0);
+	c->name = arena_strdup(r->a, input_str(o, "class"));
+	c->boys = (int)input_int(o, "boys", 0);
+	c->girls = (int)input_int(o, "girls", 0);
 	if (c->name == NULL)
 		return -1;
 	g->n++;
 	if (class_repeat(g->rows, g->n) >= 0) {
 		g->n--;
 		row_error(im, row->line, heading_of(im, "class"), "import.err.class_twice",
-		    in_str(o, "class"));
+		    input_str(o, "class"));
 		return 1;
 	}
 	return 0;
@@ -2840,7 +2812,7 @@ static int
 plan_staff(struct import *im, const csv_row *row, json_t *o)
 {
 	req *r = im->r;
-	const char *code = in_str(o, "code");
+	const char *code = input_str(o, "code");
 	struct school_ref *s = school_ref(im, code);
 	struct staff_plan *p = &im->staff[im->nstaff];
 	if (s == NULL)
@@ -2852,7 +2824,7 @@ plan_staff(struct import *im, const csv_row *row, json_t *o)
 		row_error(im, row->line, heading_of(im, "code"), "import.err.no_school", code);
 		return 1;
 	}
-	char *u = arena_strdup(r->a, in_str(o, "username"));
+	char *u = arena_strdup(r->a, input_str(o, "username"));
 	if (u == NULL)
 		return -1;
 	for (char *c = u; *c; c++)
@@ -2860,7 +2832,7 @@ plan_staff(struct import *im, const csv_row *row, json_t *o)
 			*c = (char)(*c - 'A' + 'a');
 	if (!username_ok(u)) {
 		row_error(im, row->line, heading_of(im, "username"), "import.err.invalid.username",
-		    in_str(o, "username"));
+		    input_str(o, "username"));
 		return 1;
 	}
 	for (size_t i = 0; i < im->nstaff; i++)
@@ -3007,7 +2979,7 @@ import_run(db *conn, void *p)
 				if (s->contact[k][0] != '\0')
 					e = unit_set(conn, s->id, contact_cols[k], s->contact[k], 0, im->now);
 			if (e == XA_OK)
-				e = org_audit(conn, r, "unit.create", "unit", s->id, s->fields, im->now);
+				e = audit_req(conn, r, "unit.create", "unit", s->id, s->fields, im->now);
 			continue;
 		}
 		if (s->nch == 0 && !s->move)
@@ -3018,7 +2990,7 @@ import_run(db *conn, void *p)
 		if (e == XA_OK && s->move)
 			e = unit_move_school(conn, s->old.id, s->township, im->now);
 		if (e == XA_OK)
-			e = org_audit(conn, r, "unit.update", "unit", s->old.id, s->fields, im->now);
+			e = audit_req(conn, r, "unit.update", "unit", s->old.id, s->fields, im->now);
 	}
 	for (size_t i = 0; i < im->ngroups && e == XA_OK; i++) {
 		struct class_group *g = &im->groups[i];
@@ -3026,7 +2998,7 @@ import_run(db *conn, void *p)
 			continue;
 		e = classes_replace(conn, g->school->id, g->rows, g->n);
 		if (e == XA_OK)
-			e = org_audit(conn, r, "classes.replace", "unit", g->school->id, "classes",
+			e = audit_req(conn, r, "classes.replace", "unit", g->school->id, "classes",
 			    im->now);
 	}
 	for (size_t i = 0; i < im->nstaff && e == XA_OK; i++) {
@@ -3037,14 +3009,14 @@ import_run(db *conn, void *p)
 			s->hash, s->roles, s->member_type, 1 };
 		e = account_insert(conn, &a, im->now, &s->id);
 		if (e == XA_OK)
-			e = org_audit(conn, r, "account.create", "account", s->id,
+			e = audit_req(conn, r, "account.create", "account", s->id,
 			    s->member_type ? "username,display_name,phone,email,roles,member_type" :
 			    "username,display_name,phone,email,roles", im->now);
 	}
 	if (e == XA_OK) {
 		char action[32];
 		snprintf(action, sizeof action, "import.%s", im->spec->kind);
-		e = org_audit(conn, r, action, "", 0, im->columns, im->now);
+		e = audit_req(conn, r, action, "", 0, im->columns, im->now);
 	}
 	return e;
 }
