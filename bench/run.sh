@@ -9,9 +9,10 @@
 # row's goal. A machine-readable copy goes to ${BENCH_OUT:-/tmp/xiaoan-bench.tsv}.
 #
 # Beside req/s it measures the CPU time per request of each server and of
-# wrk, and how much of the machine other work took meanwhile: when other
-# work shares the machine, req/s and the ratio move a lot, the CPU times
-# hardly, and the ratio they predict ("cpu r") stays usable.
+# wrk, how much of the machine other work took meanwhile, and how much
+# stayed idle: when other work shares the machine, req/s and the ratio move
+# a lot, the CPU times hardly, and the ratio they predict ("cpu r") stays
+# usable; idle CPU during a run means the server did not keep its cores busy.
 #
 # Exit 0 whether or not the goals are met (it is a measurement, not a test);
 # non-zero when a server does not start or dies, or wrk fails or counts
@@ -294,8 +295,8 @@ run_wrk() {
 }
 
 # parse_wrk FILE: prints "REQS_PER_SEC P99_MS SOCKET_ERRORS SERVER_CPU_US WRK_CPU_US
-# OTHER_PCT": CPU times per request, and the share of the machine's CPU
-# time that went to other work during the run.
+# OTHER_PCT IDLE_PCT": CPU times per request, and the shares of the machine's
+# CPU time that went to other work and that nobody used during the run.
 parse_wrk() {
   awk -v hz="$hz" '
     function ms(v) {
@@ -318,7 +319,8 @@ parse_wrk() {
       if (rps == "" || p99 == "" || n + 0 == 0) exit 1
       other = total > 0 ? 100 * (busy - ticks - wrk * hz) / total : 0
       if (other < 0) other = 0
-      printf "%.2f %.3f %d %.1f %.1f %.0f\n", rps, p99, errs + 0, 1e6 * ticks / hz / n, 1e6 * wrk / n, other
+      idle = total > 0 ? 100 * (total - busy) / total : 0
+      printf "%.2f %.3f %d %.1f %.1f %.0f %.0f\n", rps, p99, errs + 0, 1e6 * ticks / hz / n, 1e6 * wrk / n, other, idle
     }' "$1"
 }
 
@@ -332,8 +334,13 @@ echo "xiaoan: $xver ($bin, ${xloops:-?} loops); $nver (worker_processes auto)"
 echo "wrk -t$THREADS -c$CONNS -d${SECONDS_PER_RUN}s --latency, after ${WARMUP}s of warm-up, on loopback; $ROUNDS round(s)."
 echo "wrk and the server under test share the same $cores cores, on both sides alike:"
 echo "the absolute numbers say little, compare the ratios to nginx."
-if awk -v l="$load" -v c="$cores" 'BEGIN { exit !(l > c / 4) }'; then
-  echo "WARNING: load average $load before the run: other work on this machine skews the numbers."
+# Other work right now (the load average lags, and counts earlier benchmarks).
+m0=$(machine_ticks)
+sleep 1
+m1=$(machine_ticks)
+busy=$(echo "$m0 $m1" | awk '{ print ($4 > $2) ? int(100 * ($3 - $1) / ($4 - $2) + 0.5) : 0 }')
+if [ "$busy" -gt 10 ]; then
+  echo "WARNING: other work used $busy% of the CPU just before the run: it skews the numbers."
 fi
 echo
 
@@ -364,21 +371,21 @@ measure() {
   x=$(parse_wrk "$tmp/wrk-$1-xiaoan-$2.txt") || die "could not read wrk's output for xiaoan $3"
   echo "$n" >>"$tmp/res/$2.nginx"
   echo "$x" >>"$tmp/res/$2.xiaoan"
-  echo "$x $n" | awk '{ printf "%.1f\n", ($7 > 0) ? 100 * $1 / $7 : 0 }' >>"$tmp/res/$2.ratio"
-  echo "$x $n" | awk '{ printf "%.1f\n", ($4 + $5 > 0) ? 100 * ($10 + $11) / ($4 + $5) : 0 }' >>"$tmp/res/$2.est"
+  echo "$x $n" | awk '{ printf "%.1f\n", ($8 > 0) ? 100 * $1 / $8 : 0 }' >>"$tmp/res/$2.ratio"
+  echo "$x $n" | awk '{ printf "%.1f\n", ($4 + $5 > 0) ? 100 * ($11 + $12) / ($4 + $5) : 0 }' >>"$tmp/res/$2.est"
   for s in nginx xiaoan; do
     e=$(grep 'Socket errors' "$tmp/wrk-$1-$s-$2.txt" || :)
     [ -z "$e" ] || echo "  note: round $1, $s $2:$e" | tr -s ' '
   done
 }
 
-# tsv ROW SERVER ROUND URL BYTES RPS P99 ERRS SERVER_CPU WRK_CPU OTHER RATIO EST GOAL VERDICT
+# tsv ROW SERVER ROUND URL BYTES RPS P99 ERRS SERVER_CPU WRK_CPU OTHER IDLE RATIO EST GOAL VERDICT
 tsv() {
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" "$now" "$cores" >>"$OUT"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" "$now" "$cores" >>"$OUT"
 }
 
 mkdir -p "$tmp/res"
-printf 'row\tserver\tround\turl\tbytes\treqs_per_sec\tp99_ms\tsocket_errors\tserver_cpu_us_per_req\twrk_cpu_us_per_req\tother_cpu_pct\tratio_pct\tcpu_ratio_pct\tgoal_pct\tverdict\tdate\tnproc\n' >"$OUT"
+printf 'row\tserver\tround\turl\tbytes\treqs_per_sec\tp99_ms\tsocket_errors\tserver_cpu_us_per_req\twrk_cpu_us_per_req\tother_cpu_pct\tidle_cpu_pct\tratio_pct\tcpu_ratio_pct\tgoal_pct\tverdict\tdate\tnproc\n' >"$OUT"
 
 r=1
 while [ "$r" -le "$ROUNDS" ]; do
@@ -386,15 +393,17 @@ while [ "$r" -le "$ROUNDS" ]; do
   while read -r name path peer goal <&3; do
     measure "$r" "$name" "$path"
     if [ "$ROUNDS" -gt 1 ]; then
+      # shellcheck disable=SC2046 # the fields are meant to be split
       set -- $(sed -n "${r}p" "$tmp/res/$name.nginx") $(sed -n "${r}p" "$tmp/res/$name.xiaoan")
-      echo "  $name: nginx $1 req/s, p99 $2 ms (other work $6%);" \
-        "xiaoan $7 req/s, p99 $8 ms (other work ${12}%): $(sed -n "${r}p" "$tmp/res/$name.ratio")%"
+      echo "  $name: nginx $1 req/s, p99 $2 ms (other work $6%, idle $7%);" \
+        "xiaoan $8 req/s, p99 $9 ms (other work ${13}%, idle ${14}%): $(sed -n "${r}p" "$tmp/res/$name.ratio")%"
     fi
   done 3<"$tmp/rows"
   r=$((r + 1))
 done
 [ "$ROUNDS" -eq 1 ] || echo
 
+# shellcheck disable=SC2059 # one format for the header and the rows
 fmt='%-12s %-6s %6s %8s %7s %6s %6s %6s %6s %5s  %s\n'
 printf "$fmt" row server bytes "req/s" "p99 ms" "srv us" "wrk us" ratio "cpu r" goal verdict
 printf "$fmt" ------------ ------ ------ -------- ------- ------ ------ ------ ------ ----- -------
@@ -404,14 +413,17 @@ while read -r name path peer goal <&3; do
   xbytes=$(curl -sf "$xurl$path" | wc -c | tr -d ' ')
   for s in nginx xiaoan; do
     r=1
-    while read -r rps p99 errs scpu wcpu other; do
+    while read -r rps p99 errs scpu wcpu other idle; do
       if [ "$other" -gt 10 ]; then
         echo "$name $s round $r: $other%" >>"$tmp/res/busy"
       fi
+      if [ "$idle" -gt 10 ]; then
+        echo "$name $s round $r: $idle%" >>"$tmp/res/idle"
+      fi
       if [ "$s" = nginx ]; then
-        tsv "$name" nginx "$r" "/$name" "$bytes" "$rps" "$p99" "$errs" "$scpu" "$wcpu" "$other" "" "" "" ""
+        tsv "$name" nginx "$r" "/$name" "$bytes" "$rps" "$p99" "$errs" "$scpu" "$wcpu" "$other" "$idle" "" "" "" ""
       else
-        tsv "$name" xiaoan "$r" "$path" "$xbytes" "$rps" "$p99" "$errs" "$scpu" "$wcpu" "$other" \
+        tsv "$name" xiaoan "$r" "$path" "$xbytes" "$rps" "$p99" "$errs" "$scpu" "$wcpu" "$other" "$idle" \
           "$(sed -n "${r}p" "$tmp/res/$name.ratio")" "$(sed -n "${r}p" "$tmp/res/$name.est")" "$goal" ""
       fi
       r=$((r + 1))
@@ -431,8 +443,8 @@ while read -r name path peer goal <&3; do
   [ ! -s "$tmp/res/busy" ] || ! awk -v n="$name" '$1 == n { f = 1 } END { exit !f }' "$tmp/res/busy" || mark="*"
   printf "$fmt" "$name" xiaoan "$xbytes" "$xiaoan_rps" "$xiaoan_p99" "$xiaoan_scpu" "$xiaoan_wcpu" \
     "$ratio%" "$est%" "$goal%" "$verdict$mark"
-  tsv "$name" nginx median "/$name" "$bytes" "$nginx_rps" "$nginx_p99" "" "$nginx_scpu" "$nginx_wcpu" "" "" "" "" ""
-  tsv "$name" xiaoan median "$path" "$xbytes" "$xiaoan_rps" "$xiaoan_p99" "" "$xiaoan_scpu" "$xiaoan_wcpu" "" \
+  tsv "$name" nginx median "/$name" "$bytes" "$nginx_rps" "$nginx_p99" "" "$nginx_scpu" "$nginx_wcpu" "" "" "" "" "" ""
+  tsv "$name" xiaoan median "$path" "$xbytes" "$xiaoan_rps" "$xiaoan_p99" "" "$xiaoan_scpu" "$xiaoan_wcpu" "" "" \
     "$ratio" "$est" "$goal" "$verdict"
 done 3<"$tmp/rows"
 echo
@@ -447,5 +459,11 @@ if [ -s "$tmp/res/busy" ]; then
   echo "WARNING (*): other work took more than 10% of the machine's CPU during these runs, so"
   echo "  their req/s and ratio are skewed (trust srv us, wrk us and cpu r more):"
   sed 's/^/    /' "$tmp/res/busy"
+fi
+if [ -s "$tmp/res/idle" ]; then
+  echo "NOTE: more than 10% of the machine's CPU stayed idle during these runs: the server did"
+  echo "  not keep its cores busy (for xiaoan: connections unevenly spread over its event loops,"
+  echo "  or a lock), so req/s is below what cpu r predicts:"
+  sed 's/^/    /' "$tmp/res/idle"
 fi
 echo "$below row(s) below goal. TSV copy: $OUT"

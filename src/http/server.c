@@ -77,6 +77,8 @@ struct loop {
 	struct evhttp_bound_socket *bound;
 	db *rdb;
 	uint64_t rng;
+	uint64_t db_checked_ns;		/* when /healthz last asked the database */
+	int db_ok;
 	int post_fd;			/* eventfd that wakes the loop */
 	struct event *post_ev;
 	pthread_mutex_t post_mu;
@@ -743,10 +745,18 @@ req_param_int(req *r, const char *name, int64_t *out)
 int
 server_db_ok(req *r)
 {
+	/* Asked at most once a second per loop: a load balancer polling
+	 * /healthz should not cost a query each time. */
+	struct loop *l = r->loop;
+	uint64_t now = now_ns();
+	if (l->db_checked_ns != 0 && now - l->db_checked_ns < 1000000000u)
+		return l->db_ok;
 	int64_t v = 0;
-	return r->rdb != NULL &&
+	l->db_ok = r->rdb != NULL &&
 	    db_query_int(r->rdb, "SELECT count(*) FROM schema_migrations", &v) == XA_OK &&
 	    v > 0;
+	l->db_checked_ns = now;
+	return l->db_ok;
 }
 
 /* --- Durable writes. */
@@ -1456,7 +1466,18 @@ loop_init(server *s, struct loop *l, size_t idx, char *err, size_t errlen)
 		l->rng = (uint64_t)now_ns() ^ ((uint64_t)idx << 32);
 	l->rng |= 1;
 	l->count = calloc((s->app.nroutes + 1) * NSTATUS, sizeof *l->count);
-	l->base = event_base_new();
+	/* The changelist folds the add/remove pairs evhttp makes on each
+	 * request into one epoll_ctl: two system calls a request instead of
+	 * four (measured in docs/benchmarks.md). Safe here: no base watches
+	 * two descriptors of one file. */
+	struct event_config *ec = event_config_new();
+	if (ec != NULL) {
+		event_config_set_flag(ec, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+		l->base = event_base_new_with_config(ec);
+		event_config_free(ec);
+	}
+	if (l->base == NULL)
+		l->base = event_base_new();
 	if (l->count == NULL || l->base == NULL) {
 		snprintf(err, errlen, "cannot create event loop %zu", idx);
 		return XA_ENOMEM;

@@ -309,6 +309,30 @@ test_content_disposition(void **state)
 	assert_int_equal(http_content_disposition("报告.pdf", out, 20), XA_ETOOBIG);
 }
 
+/* A database that no longer answers makes /healthz say so (within the
+ * second it caches the answer for). */
+static void
+test_healthz_unavailable(void **state)
+{
+	struct srv h;
+	memset(&h, 0, sizeof h);
+	static const char *const extra[] = { "--loops", "1", NULL };
+	assert_int_equal(srv_start(&h, extra), 0);
+	char file[200];
+	snprintf(file, sizeof file, "%s/data/xiaoan.db", h.dir);
+	char *argv[] = { "sqlite3", file, "DROP TABLE schema_migrations", NULL };
+	assert_int_equal(run_cmd(argv, NULL), 0);
+	usleep(1100000);
+	struct resp r;
+	assert_int_equal(http_get(&h, "/healthz", &r), 0);
+	assert_int_equal(r.status, 503);
+	assert_string_equal(r.body, "{\"status\":\"unavailable\"}");
+	assert_non_null(resp_header(&r, "Content-Security-Policy"));
+	resp_free(&r);
+	srv_kill(&h);
+	srv_cleanup(&h);
+}
+
 /* A separate server that trusts a proxy: X-Forwarded-For decides the
  * client address only when the peer is that proxy. */
 static void
@@ -358,6 +382,7 @@ main(void)
 		cmocka_unit_test(test_access_log),
 		cmocka_unit_test(test_content_disposition),
 		cmocka_unit_test(test_trusted_proxy),
+		cmocka_unit_test(test_healthz_unavailable),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
