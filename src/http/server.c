@@ -1407,8 +1407,13 @@ tls_setup(server *s, char *err, size_t errlen)
 
 /* --- Set-up and the run. */
 
+/* A listening socket on the configured address. port: in, the port to
+ * bind when > 0 (else the configured one); out, the port bound. With
+ * reuse set the socket joins an SO_REUSEPORT group: each loop has its own
+ * socket and the kernel spreads connections over them evenly (one shared
+ * socket left it to a race, which could give one loop every connection). */
 static int
-listen_socket(const config *c, int *port, char *err, size_t errlen)
+listen_socket(const config *c, int *port, int reuse, char *err, size_t errlen)
 {
 	char host[CONFIG_STR];
 	int p;
@@ -1419,6 +1424,8 @@ listen_socket(const config *c, int *port, char *err, size_t errlen)
 		snprintf(err, errlen, "listen: bad address %s", c->listen);
 		return -1;
 	}
+	if (*port > 0)
+		p = *port;
 	if (strchr(host, ':') != NULL) {
 		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
 		s6->sin6_family = AF_INET6;
@@ -1443,6 +1450,7 @@ listen_socket(const config *c, int *port, char *err, size_t errlen)
 	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	int one = 1;
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+	    (reuse && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) ||
 	    bind(fd, (struct sockaddr *)&ss, sl) != 0 || listen(fd, 1024) != 0) {
 		snprintf(err, errlen, "cannot listen on %s: %s", c->listen, strerror(errno));
 		if (fd >= 0)
@@ -1510,9 +1518,11 @@ loop_init(server *s, struct loop *l, size_t idx, char *err, size_t errlen)
 	evhttp_set_gencb(l->http, on_request, l);
 	if (s->ssl != NULL)
 		evhttp_set_bevcb(l->http, tls_bev, l);
-	int fd = dup(s->lfd);
+	int port = s->port;
+	int fd = idx == 0 ? dup(s->lfd) : listen_socket(c, &port, 1, err, errlen);
 	if (fd < 0) {
-		snprintf(err, errlen, "dup: %s", strerror(errno));
+		if (idx == 0)
+			snprintf(err, errlen, "dup: %s", strerror(errno));
 		return XA_EIO;
 	}
 	l->bound = evhttp_accept_socket_with_handle(l->http, fd);
@@ -1574,7 +1584,23 @@ server_new(const config *cfg, const server_app *app, server **out, char *err,
 		goto fail;
 	if (cfg->tls_cert[0] != '\0' && (e = tls_setup(s, err, errlen)) != XA_OK)
 		goto fail;
-	s->lfd = listen_socket(cfg, &s->port, err, errlen);
+	/* SO_REUSEPORT would let a second server share a port already in
+	 * use; a plain bind first makes "the port is taken" an error again. */
+	int probe_port = 0;
+	int probe = listen_socket(cfg, &probe_port, 0, err, errlen);
+	if (probe < 0) {
+		e = XA_EIO;
+		goto fail;
+	}
+	close(probe);
+	s->port = 0;
+	{
+		char host[CONFIG_STR];
+		int want = 0;
+		if (config_split_listen(cfg->listen, host, sizeof host, &want) == XA_OK && want == 0)
+			s->port = probe_port;	/* keep the port the kernel chose */
+	}
+	s->lfd = listen_socket(cfg, &s->port, 1, err, errlen);
 	if (s->lfd < 0) {
 		e = XA_EIO;
 		goto fail;
