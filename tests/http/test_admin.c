@@ -93,6 +93,8 @@ signin_status(const char *user, const char *pw)
 	return st;
 }
 
+static int64_t q_int(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 static int64_t
 q_int(const char *fmt, ...)
 {
