@@ -106,6 +106,7 @@ test_acknowledged_writes_survive_kill(void **state)
 		fprintf(f, "COMMIT;\nSELECT count(*) FROM acked WHERE uri NOT IN "
 		    "(SELECT document_uri FROM csp_reports);\n");
 		fclose(f);
+		fprintf(stderr, "round %d: %d acknowledged before the kill\n", round, total);
 		assert_true(total > 50);
 		/* The kill came mid-stream, not after the writers were done. */
 		assert_true(total < THREADS * PER);
