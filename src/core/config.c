@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "calendar.h"
 #include "log.h"
 
 enum opt_type { T_STR, T_LONG, T_SIZE, T_BOOL };
@@ -463,6 +464,12 @@ config_check(const config *c, char *err, size_t errlen)
 	if (log_level_parse(c->log_level) < 0) {
 		snprintf(err, errlen, "log_level: \"%s\" is not error, warn, info or debug",
 		    c->log_level);
+		return XA_ECONFIG;
+	}
+	long zone;
+	if (zone_offset(c->timezone, &zone) != XA_OK) {
+		snprintf(err, errlen, "timezone: \"%s\" is not a zone this program knows "
+		    "(Asia/Shanghai, Asia/Urumqi or UTC)", c->timezone);
 		return XA_ECONFIG;
 	}
 	if (c->hotline[0] == '\0') {

@@ -33,6 +33,7 @@
 #include "../auth/session.h"
 #include "../auth/settings.h"
 #include "../core/buf.h"
+#include "../core/calendar.h"
 #include "../core/crypto.h"
 #include "../core/csv.h"
 #include "../core/i18n.h"
@@ -160,35 +161,15 @@ num(const req *r, int64_t n)
 	return s ? s : "";
 }
 
-/* The UTC offset, in seconds, of the bureau's zone. China has kept one
- * offset without summer time since 1991, so the zones a Chinese bureau
- * may name are fixed offsets; any other name is taken as UTC+8 (the
- * configuration documents Asia/Shanghai). */
-static long
-zone_offset(const char *tz)
-{
-	static const struct {
-		const char *name;
-		long off;
-	} zones[] = {
-		{ "UTC", 0 }, { "Etc/UTC", 0 }, { "GMT", 0 }, { "Etc/GMT", 0 },
-		{ "Asia/Urumqi", 6 * 3600 }, { "Asia/Kashgar", 6 * 3600 },
-	};
-	for (size_t i = 0; tz != NULL && i < sizeof zones / sizeof zones[0]; i++)
-		if (strcmp(tz, zones[i].name) == 0)
-			return zones[i].off;
-	return 8 * 3600;
-}
-
-/* Today's date (YYYY-MM-DD) in the bureau's zone. */
+/* Today's date (YYYY-MM-DD) in the bureau's zone (calendar.h; the zone
+ * was checked when the server started). */
 static void
 today(const req *r, char out[11])
 {
-	time_t t = (time_t)(now_s() + zone_offset(server_config(r->srv)->timezone));
-	struct tm tm;
-	if (gmtime_r(&t, &tm) == NULL ||
-	    strftime(out, 11, "%Y-%m-%d", &tm) != 10)
-		memcpy(out, "1970-01-01", 11);
+	long zone = 8 * 3600;
+	if (zone_offset(server_config(r->srv)->timezone, &zone) != XA_OK)
+		zone = 8 * 3600;
+	day_format(day_of(now_s(), zone), out);
 }
 
 /* A plain check of an e-mail address's shape: one @, a local part, and a

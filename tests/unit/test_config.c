@@ -201,6 +201,12 @@ test_check(void **state)
 	assert_int_equal(config_check(&c, err, sizeof err), XA_OK);
 	snprintf(c.log_level, sizeof c.log_level, "loud");
 	assert_int_equal(config_check(&c, err, sizeof err), XA_ECONFIG);
+	snprintf(c.log_level, sizeof c.log_level, "info");
+	snprintf(c.timezone, sizeof c.timezone, "Asia/Shangai");
+	assert_int_equal(config_check(&c, err, sizeof err), XA_ECONFIG);
+	assert_non_null(strstr(err, "timezone"));
+	snprintf(c.timezone, sizeof c.timezone, "Asia/Urumqi");
+	assert_int_equal(config_check(&c, err, sizeof err), XA_OK);
 }
 
 int
