@@ -64,6 +64,7 @@ static const struct {
 	const size_t *count;
 } parts[] = {
 	{ org_routes, &org_routes_count },
+	{ calendar_routes, &calendar_routes_count },
 	{ admin_routes, &admin_routes_count },
 };
 

@@ -34,13 +34,15 @@ site_nav(req *r, json_t *nav)
 	} items[] = {
 		{ "/units", "nav.units", A_UNIT_READ, 1 },
 		{ "/accounts", "nav.accounts", A_ACCOUNT_READ, 1 },
+		{ "/calendar", "nav.calendar", A_CALENDAR_WRITE, 2 },
 		{ "/audit", "nav.audit", A_AUDIT_READ, 0 },
 		{ "/settings", "nav.settings", A_POLICY_WRITE, 0 },
 	};
 	if (r->user_pending)
 		return;
 	for (size_t i = 0; i < sizeof items / sizeof items[0]; i++) {
-		const char *path = items[i].unit_scoped ? p->unit_path : NULL;
+		const char *path = items[i].unit_scoped == 1 ? p->unit_path :
+		    items[i].unit_scoped == 2 ? p->scope_path : NULL;
 		int ok = policy_allow(p, items[i].need, path);
 		if (!ok && items[i].need == A_POLICY_WRITE)
 			ok = policy_allow(p, A_SETTINGS_WRITE, NULL);

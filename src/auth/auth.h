@@ -82,6 +82,7 @@ enum action {
 	A_SETTINGS_WRITE,	/* system settings */
 	A_POLICY_WRITE,		/* security policy: passwords, lockout, 2FA */
 	A_IMPORT,		/* CSV import of schools, classes, staff */
+	A_CALENDAR_WRITE,	/* the bureau's holidays and make-up days */
 	A__COUNT
 };
 

@@ -106,6 +106,9 @@ static const struct {
 	[A_IMPORT] = { "import", {
 		{ B(ROLE_OFFICE_DIRECTOR) | B(ROLE_OFFICE_STAFF), TREE },
 		{ B(ROLE_SYSADMIN), ALL } } },
+	[A_CALENDAR_WRITE] = { "calendar.write", {
+		{ BUREAU_OFFICE, TREE },
+		{ B(ROLE_SYSADMIN), ALL } } },
 };
 
 const char *

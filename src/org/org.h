@@ -149,4 +149,9 @@ xa_err committee_check_on(db *conn, int64_t unit, const char *day, long rule,
 /* 1 when every required member is there. */
 int committee_complete(const committee_check *c);
 
+/* The bureau's calendar (calendar_days) as a calendar.h table; the caller
+ * frees it with calendar_free(). */
+struct calendar;
+xa_err calendar_load(db *conn, struct calendar *out);
+
 #endif

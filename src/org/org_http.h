@@ -10,5 +10,8 @@
 
 extern const route org_routes[];
 extern const size_t org_routes_count;
+/* The bureau's working calendar (calendar_http.c). */
+extern const route calendar_routes[];
+extern const size_t calendar_routes_count;
 
 #endif

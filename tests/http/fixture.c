@@ -48,6 +48,12 @@ fx_done(void)
 	conn = NULL;
 }
 
+db *
+fx_conn(void)
+{
+	return conn;
+}
+
 int
 fx_sql(const char *sql)
 {

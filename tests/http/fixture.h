@@ -31,6 +31,9 @@ int64_t fx_unit(int64_t parent, const char *kind, const char *name,
  * sign in with password (no temporary password, no 2FA). */
 int64_t fx_account(int64_t unit, const char *username, const char *password,
     unsigned roles);
+/* The fixture's own connection to the server's database. */
+struct db;
+struct db *fx_conn(void);
 /* Any SQL with no result, for a test that must reach behind the program's
  * back (e.g. to age a session). 0 on success. */
 int fx_sql(const char *sql);

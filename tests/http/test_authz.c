@@ -207,6 +207,14 @@ static const struct row rows[] = {
 	  NONE, 0, 0 },
 	{ "GET", "/audit", 1, "/audit", NULL, NULL, A_AUDIT_READ, O_SYS, NONE, 0, 0 },
 	{ "POST", "/audit/verify", 1, "/audit/verify", "x=1", F, A_AUDIT_READ, O_SYS, NONE, 0, 0 },
+	/* The bureau's working calendar: everyone reads it, the office keeps it. */
+	{ "GET", "/api/v1/calendar", 0, "/api/v1/calendar?year=2026", NULL, NULL, NONE, O_ANY, NONE, 0, 200 },
+	{ "GET", "/calendar", 1, "/calendar?year=2026", NULL, NULL, NONE, O_ANY, NONE, 0, 200 },
+	{ "PUT", "/api/v1/calendar", 0, "/api/v1/calendar",
+	  "{\"year\":2026,\"days\":\"2026-10-01,holiday,@u\\n2026-10-11,workday\"}", J,
+	  A_CALENDAR_WRITE, O_ROOT, NONE, 0, 0 },
+	{ "POST", "/calendar", 1, "/calendar", "year=2026&days=2026-10-02%2Choliday%2C@u", F,
+	  A_CALENDAR_WRITE, O_ROOT, NONE, 0, 0 },
 	/* The account's own page: every role, the same answer. */
 	{ "GET", "/api/v1/me", 0, "/api/v1/me", NULL, NULL, NONE, O_ANY, NONE, 0, 200 },
 	{ "GET", "/me", 1, "/me", NULL, NULL, NONE, O_ANY, NONE, 0, 200 },
@@ -392,6 +400,7 @@ fingerprint(void)
 	    " + (SELECT coalesce(sum(boys + girls), 0) FROM classes)"
 	    " + (SELECT coalesce(sum(disabled + must_change), 0) FROM accounts) * 17"
 	    " + (SELECT count(*) FROM settings) * 19"
+	    " + (SELECT count(*) FROM calendar_days) * 29"
 	    " + (SELECT coalesce(sum(length(office_phone)), 0) FROM units) * 23");
 }
 
@@ -453,7 +462,8 @@ allowed(const struct who *w, const struct row *row)
 	path_of(township_a, t, sizeof t);
 	const char *obj = row->obj == O_A ? a : row->obj == O_B ? b :
 	    row->obj == O_PARENT_A ? t : row->obj == O_ROOT ? w->p.scope_path : NULL;
-	if (row->obj == O_ROOT && row->action == A_UNIT_CREATE)
+	if (row->obj == O_ROOT && (row->action == A_UNIT_CREATE ||
+	    row->action == A_CALENDAR_WRITE))
 		obj = "/1/";
 	int ok = policy_allow(&w->p, row->action, obj);
 	if (!ok && row->also != NONE)

@@ -79,7 +79,9 @@ test_bureau_reaches_every_school(void **state)
 	assert_true(policy_allow(&office, A_UNIT_CREATE, BUREAU));
 	assert_true(policy_allow(&office, A_COMMITTEE_WRITE, SCHOOL_B));
 	assert_true(policy_allow(&office, A_IMPORT, BUREAU));
+	assert_true(policy_allow(&office, A_CALENDAR_WRITE, BUREAU));
 	principal inspector = bureau_role(ROLE_INSPECTOR);
+	assert_false(policy_allow(&inspector, A_CALENDAR_WRITE, BUREAU));
 	assert_false(policy_allow(&inspector, A_UNIT_UPDATE, SCHOOL_A));
 	assert_false(policy_allow(&inspector, A_COMMITTEE_WRITE, SCHOOL_A));
 	principal director = bureau_role(ROLE_OFFICE_DIRECTOR);
@@ -135,6 +137,8 @@ test_three_separated_administrators(void **state)
 	/* System administrator: accounts and settings, anywhere. */
 	assert_true(policy_allow(&sys, A_ACCOUNT_WRITE, SCHOOL_B));
 	assert_true(policy_allow(&sys, A_SETTINGS_WRITE, NULL));
+	assert_true(policy_allow(&sys, A_CALENDAR_WRITE, BUREAU));
+	assert_false(policy_allow(&sec, A_CALENDAR_WRITE, BUREAU));
 	assert_false(policy_allow(&sys, A_ROLE_ASSIGN, SCHOOL_B));
 	assert_false(policy_allow(&sys, A_POLICY_WRITE, NULL));
 	assert_false(policy_allow(&sys, A_AUDIT_READ, NULL));
