@@ -71,7 +71,7 @@ const config_option config_options[] = {
 	{ "parts_max", "most parts in a multipart body", "32" },
 	{ "header_max", "largest request header block", "16K" },
 	{ "timeout", "seconds a slow client may take to send or read", "30" },
-	{ "conns_per_addr", "open connections allowed per client address", "64" },
+	{ "conns_per_addr", "open connections allowed per client address", "256" },
 	{ "shutdown_grace", "seconds to finish in-flight requests on stop", "20" },
 	{ "tls_cert", "PEM certificate chain; serve HTTPS when set", "" },
 	{ "tls_key", "PEM private key for tls_cert", "" },

@@ -55,6 +55,7 @@ test_defaults(void **state)
 	assert_int_equal(c.upload_max, 10 * 1024 * 1024);
 	assert_int_equal(c.timeout, 30);
 	assert_string_equal(c.hotline, "62666010");
+	assert_int_equal(c.conns_per_addr, 256);
 	assert_string_equal(c.bureau_name, "新郑市教育体育局");
 	assert_string_equal(c.db_url, "");
 	assert_true(c.access_log);
