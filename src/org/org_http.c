@@ -638,24 +638,28 @@ units_list(req *r)
 
 /* --- Creating a unit. */
 
+/* The profile and contact fields that creating and changing a unit share. */
+#define UNIT_PROFILE_FIELDS \
+	{ "aliases", FT_STRING, 0, 0, 200, NULL }, \
+	{ "code", FT_TOKEN, 0, 2, 32, NULL }, \
+	{ "school_type", FT_ENUM, 0, 0, 0, school_types }, \
+	{ "ownership", FT_ENUM, 0, 0, 0, ownerships }, \
+	{ "direct", FT_BOOL, 0, 0, 0, NULL }, \
+	{ "agency_type", FT_ENUM, 0, 0, 0, agency_types }, \
+	{ "township_id", FT_INT, 0, 0, ID_MAX, NULL }, \
+	{ "address", FT_STRING, 0, 0, 200, NULL }, \
+	{ "stages", FT_ENUM, F_MULTI, 0, 0, stage_names }, \
+	{ "office_name", FT_STRING, 0, 0, 64, NULL }, \
+	{ "office_phone", FT_STRING, 0, 5, 32, NULL }, \
+	{ "office_email", FT_STRING, 0, 3, 128, NULL }, \
+	{ "legal_vp_phone", FT_STRING, 0, 5, 32, NULL }, \
+	{ "safety_lead_phone", FT_STRING, 0, 5, 32, NULL },
+
 static const field unit_create_fields[] = {
 	{ "kind", FT_ENUM, F_REQUIRED, 0, 0, create_kinds },
 	{ "parent_id", FT_INT, 0, 1, ID_MAX, NULL },
 	{ "name", FT_STRING, F_REQUIRED, 1, 100, NULL },
-	{ "aliases", FT_STRING, 0, 0, 200, NULL },
-	{ "code", FT_TOKEN, 0, 2, 32, NULL },
-	{ "school_type", FT_ENUM, 0, 0, 0, school_types },
-	{ "ownership", FT_ENUM, 0, 0, 0, ownerships },
-	{ "direct", FT_BOOL, 0, 0, 0, NULL },
-	{ "agency_type", FT_ENUM, 0, 0, 0, agency_types },
-	{ "township_id", FT_INT, 0, 0, ID_MAX, NULL },
-	{ "address", FT_STRING, 0, 0, 200, NULL },
-	{ "stages", FT_ENUM, F_MULTI, 0, 0, stage_names },
-	{ "office_name", FT_STRING, 0, 0, 64, NULL },
-	{ "office_phone", FT_STRING, 0, 5, 32, NULL },
-	{ "office_email", FT_STRING, 0, 3, 128, NULL },
-	{ "legal_vp_phone", FT_STRING, 0, 5, 32, NULL },
-	{ "safety_lead_phone", FT_STRING, 0, 5, 32, NULL },
+	UNIT_PROFILE_FIELDS
 	{ NULL, 0, 0, 0, 0, NULL },
 };
 
@@ -663,20 +667,7 @@ static const field unit_create_fields[] = {
  * parent; township_id 0 puts a school directly under the bureau. */
 static const field unit_update_fields[] = {
 	{ "name", FT_STRING, 0, 1, 100, NULL },
-	{ "aliases", FT_STRING, 0, 0, 200, NULL },
-	{ "code", FT_TOKEN, 0, 2, 32, NULL },
-	{ "school_type", FT_ENUM, 0, 0, 0, school_types },
-	{ "ownership", FT_ENUM, 0, 0, 0, ownerships },
-	{ "direct", FT_BOOL, 0, 0, 0, NULL },
-	{ "agency_type", FT_ENUM, 0, 0, 0, agency_types },
-	{ "township_id", FT_INT, 0, 0, ID_MAX, NULL },
-	{ "address", FT_STRING, 0, 0, 200, NULL },
-	{ "stages", FT_ENUM, F_MULTI, 0, 0, stage_names },
-	{ "office_name", FT_STRING, 0, 0, 64, NULL },
-	{ "office_phone", FT_STRING, 0, 5, 32, NULL },
-	{ "office_email", FT_STRING, 0, 3, 128, NULL },
-	{ "legal_vp_phone", FT_STRING, 0, 5, 32, NULL },
-	{ "safety_lead_phone", FT_STRING, 0, 5, 32, NULL },
+	UNIT_PROFILE_FIELDS
 	{ "active", FT_BOOL, 0, 0, 0, NULL },
 	{ NULL, 0, 0, 0, 0, NULL },
 };
