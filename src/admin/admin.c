@@ -1248,6 +1248,18 @@ static const field settings_fields[] = {
 	{ "mfa.required", FT_INT, 0, 0, 0, NULL },
 	{ "signin.per_address_5min", FT_INT, 0, 0, 0, NULL },
 	{ "committee.student_rep", FT_INT, 0, 0, 0, NULL },
+	{ "case.immediate_amount", FT_INT, 0, 0, 0, NULL },
+	{ "case.immediate_unit", FT_INT, 0, 0, 0, NULL },
+	{ "case.police_amount", FT_INT, 0, 0, 0, NULL },
+	{ "case.police_unit", FT_INT, 0, 0, 0, NULL },
+	{ "case.investigation_amount", FT_INT, 0, 0, 0, NULL },
+	{ "case.investigation_unit", FT_INT, 0, 0, 0, NULL },
+	{ "case.review_amount", FT_INT, 0, 0, 0, NULL },
+	{ "case.review_unit", FT_INT, 0, 0, 0, NULL },
+	{ "case.appeal_window_days", FT_INT, 0, 0, 0, NULL },
+	{ "case.followup_days", FT_INT, 0, 0, 0, NULL },
+	{ "public.reports_per_address_10min", FT_INT, 0, 0, 0, NULL },
+	{ "public.lookups_per_address_10min", FT_INT, 0, 0, 0, NULL },
 	{ NULL, 0, 0, 0, 0, NULL },
 };
 _Static_assert(sizeof settings_fields / sizeof settings_fields[0] == S__COUNT + 1,
@@ -1257,7 +1269,18 @@ _Static_assert(sizeof settings_fields / sizeof settings_fields[0] == S__COUNT + 
 static int
 setting_choices(enum setting s)
 {
-	return s == S_MFA_REQUIRED ? 2 : s == S_COMMITTEE_STUDENT_REP ? 3 : 0;
+	switch (s) {
+	case S_MFA_REQUIRED:
+		return 2;
+	case S_COMMITTEE_STUDENT_REP:
+	case S_CASE_IMMEDIATE_UNIT:
+	case S_CASE_POLICE_UNIT:
+	case S_CASE_INVEST_UNIT:
+	case S_CASE_REVIEW_UNIT:
+		return 3;
+	default:
+		return 0;
+	}
 }
 
 static bool

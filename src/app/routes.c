@@ -9,6 +9,7 @@
 
 #include "../admin/admin.h"
 #include "../auth/session.h"
+#include "../cases/cases_http.h"
 #include "../org/org_http.h"
 
 static const char *const languages[] = { "zh", "en", NULL };
@@ -66,6 +67,11 @@ static const struct {
 	{ org_routes, &org_routes_count },
 	{ calendar_routes, &calendar_routes_count },
 	{ admin_routes, &admin_routes_count },
+	{ report_public_routes, &report_public_routes_count },
+	{ reports_routes, &reports_routes_count },
+	{ cases_routes, &cases_routes_count },
+	{ measures_routes, &measures_routes_count },
+	{ oversight_routes, &oversight_routes_count },
 };
 
 static route *all;

@@ -83,6 +83,15 @@ enum action {
 	A_POLICY_WRITE,		/* security policy: passwords, lockout, 2FA */
 	A_IMPORT,		/* CSV import of schools, classes, staff */
 	A_CALENDAR_WRITE,	/* the bureau's holidays and make-up days */
+	A_REPORT_CREATE,	/* enter a report taken by phone, letter, in person */
+	A_REPORT_TRIAGE,	/* read a queue's reports, assign, find unfounded */
+	A_CASE_READ,		/* open a school's cases (the bureau: de-identified) */
+	A_CASE_WRITE,		/* handle a case: parties, chronology, steps */
+	A_CATALOGUE_WRITE,	/* a school's graded catalogue of measures */
+	A_COUNSEL_READ,		/* counselling notes (counsellor, chair) */
+	A_SUPERVISE,		/* bureau supervision of cases (督办) */
+	A_APPEAL,		/* record appeals and the county review */
+	A_IDENTITY_APPROVE,	/* approve a request to see identities */
 	A__COUNT
 };
 

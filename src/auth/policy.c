@@ -109,6 +109,32 @@ static const struct {
 	[A_CALENDAR_WRITE] = { "calendar.write", {
 		{ BUREAU_OFFICE, TREE },
 		{ B(ROLE_SYSADMIN), ALL } } },
+	/* Cases: the school's own people handle them; the bureau reads them
+	 * de-identified (cases.h decides identities) and supervises; the
+	 * administrators never see case content. Teachers reach the cases
+	 * they reported or own through case_access_for(), not here. */
+	[A_REPORT_CREATE] = { "report.create", {
+		{ ROLES_SCHOOL, OWN },
+		{ BUREAU_OFFICE, TREE } } },
+	[A_REPORT_TRIAGE] = { "report.triage", {
+		{ B(ROLE_PRINCIPAL) | B(ROLE_COMMITTEE), OWN },
+		{ BUREAU_OFFICE, TREE } } },
+	[A_CASE_READ] = { "case.read", {
+		{ B(ROLE_PRINCIPAL) | B(ROLE_COMMITTEE) | B(ROLE_COUNSELLOR), OWN },
+		{ ROLES_BUREAU, TREE } } },
+	[A_CASE_WRITE] = { "case.write", {
+		{ B(ROLE_PRINCIPAL) | B(ROLE_COMMITTEE), OWN } } },
+	[A_CATALOGUE_WRITE] = { "catalogue.write", {
+		{ B(ROLE_PRINCIPAL), OWN },
+		{ BUREAU_OFFICE, TREE } } },
+	[A_COUNSEL_READ] = { "counsel.read", {
+		{ B(ROLE_PRINCIPAL) | B(ROLE_COUNSELLOR), OWN } } },
+	[A_SUPERVISE] = { "supervise", {
+		{ BUREAU_OFFICE | B(ROLE_LEADER), TREE } } },
+	[A_APPEAL] = { "appeal", {
+		{ BUREAU_OFFICE, TREE } } },
+	[A_IDENTITY_APPROVE] = { "identity.approve", {
+		{ B(ROLE_OFFICE_DIRECTOR) | B(ROLE_LEADER), TREE } } },
 };
 
 const char *

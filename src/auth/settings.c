@@ -18,6 +18,20 @@ const struct setting_def setting_defs[S__COUNT] = {
 	[S_MFA_REQUIRED] = { "mfa.required", 1, 0, 1, A_POLICY_WRITE },
 	[S_SIGNIN_PER_ADDR] = { "signin.per_address_5min", 30, 5, 10000, A_POLICY_WRITE },
 	[S_COMMITTEE_STUDENT_REP] = { "committee.student_rep", 1, 0, 2, A_SETTINGS_WRITE },
+	[S_CASE_IMMEDIATE_AMOUNT] = { "case.immediate_amount", 0, 0, 240, A_SETTINGS_WRITE },
+	[S_CASE_IMMEDIATE_UNIT] = { "case.immediate_unit", 1, 0, 2, A_SETTINGS_WRITE },
+	[S_CASE_POLICE_AMOUNT] = { "case.police_amount", 0, 0, 240, A_SETTINGS_WRITE },
+	[S_CASE_POLICE_UNIT] = { "case.police_unit", 1, 0, 2, A_SETTINGS_WRITE },
+	[S_CASE_INVEST_AMOUNT] = { "case.investigation_amount", 10, 1, 90, A_SETTINGS_WRITE },
+	[S_CASE_INVEST_UNIT] = { "case.investigation_unit", 1, 0, 2, A_SETTINGS_WRITE },
+	[S_CASE_REVIEW_AMOUNT] = { "case.review_amount", 15, 1, 90, A_SETTINGS_WRITE },
+	[S_CASE_REVIEW_UNIT] = { "case.review_unit", 1, 0, 2, A_SETTINGS_WRITE },
+	[S_CASE_APPEAL_WINDOW] = { "case.appeal_window_days", 0, 0, 60, A_SETTINGS_WRITE },
+	[S_CASE_FOLLOWUP_DAYS] = { "case.followup_days", 14, 1, 120, A_SETTINGS_WRITE },
+	[S_PUBLIC_REPORTS_PER_ADDR] = { "public.reports_per_address_10min", 20, 1, 1000000,
+	    A_POLICY_WRITE },
+	[S_PUBLIC_LOOKUPS_PER_ADDR] = { "public.lookups_per_address_10min", 60, 1, 1000000,
+	    A_POLICY_WRITE },
 };
 
 long

@@ -27,6 +27,21 @@ enum setting {
 	S_MFA_REQUIRED,		/* 1: bureau roles and administrators must use 2FA */
 	S_SIGNIN_PER_ADDR,	/* sign-in attempts per address per 5 minutes */
 	S_COMMITTEE_STUDENT_REP, /* 0 never, 1 where senior-high, 2 always */
+	/* Case time limits (regulation.md §3). Each limit is an amount and a
+	 * unit: 0 hours, 1 calendar days, 2 working days; an amount of 0 days
+	 * means by the end of the same day. */
+	S_CASE_IMMEDIATE_AMOUNT,	/* immediate action: 0 */
+	S_CASE_IMMEDIATE_UNIT,		/* days */
+	S_CASE_POLICE_AMOUNT,		/* police and bureau report of a serious case: 0 */
+	S_CASE_POLICE_UNIT,		/* days */
+	S_CASE_INVEST_AMOUNT,		/* investigation: 10 */
+	S_CASE_INVEST_UNIT,		/* days */
+	S_CASE_REVIEW_AMOUNT,		/* county review: 15 */
+	S_CASE_REVIEW_UNIT,		/* days */
+	S_CASE_APPEAL_WINDOW,		/* days to lodge an appeal; 0: no window */
+	S_CASE_FOLLOWUP_DAYS,		/* first follow-up check-in: 14 days */
+	S_PUBLIC_REPORTS_PER_ADDR,	/* anonymous reports per address per 10 minutes */
+	S_PUBLIC_LOOKUPS_PER_ADDR,	/* receipt-code lookups per address per 10 minutes */
 	S__COUNT
 };
 

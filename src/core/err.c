@@ -23,6 +23,7 @@ xa_strerror(xa_err err)
 		[XA_ESCHEMA] = "database schema is newer than this program",
 		[XA_ECRYPTO] = "cryptographic failure",
 		[XA_ESTOPPED] = "shutting down",
+		[XA_ECONFLICT] = "changed meanwhile",
 	};
 	if ((unsigned)err >= XA_ERR__COUNT || text[err] == 0)
 		return "unknown error";

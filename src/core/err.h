@@ -24,6 +24,7 @@ typedef enum xa_err {
 	XA_ESCHEMA,	/* the database was written by a newer xiaoan */
 	XA_ECRYPTO,	/* a cryptographic operation failed */
 	XA_ESTOPPED,	/* the component is shutting down */
+	XA_ECONFLICT,	/* the object changed since it was read */
 	XA_ERR__COUNT
 } xa_err;
 

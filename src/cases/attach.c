@@ -1,0 +1,3 @@
+/* attach.c: being written. */
+#include "cases.h"
+typedef int xa_placeholder_attach;

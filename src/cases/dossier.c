@@ -1,0 +1,3 @@
+/* dossier.c: being written. */
+#include "cases.h"
+typedef int xa_placeholder_dossier;

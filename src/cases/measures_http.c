@@ -1,0 +1,11 @@
+/* measures_http.c: being written. */
+#include "cases_http.h"
+
+const route measures_routes[1];
+const size_t measures_routes_count = 0;
+
+void
+measures_case_model(req *r, const case_row *c, const case_access *acc, json_t *model)
+{
+	(void)r; (void)c; (void)acc; (void)model;
+}
