@@ -40,7 +40,7 @@ done
 # The browser journeys, once, against the first (normal) build.
 if [ "${E2E:-1}" = 1 ] && [ $# -gt 0 ]; then
   out="$log/e2e.out"
-  sh "$top/tests/e2e/run.sh" "$1" >"$out" 2>&1
+  XIAOAN_BIN="$(cd "$top/$1" && pwd)/xiaoan" sh "$top/tests/e2e/run.sh" "$1" >"$out" 2>&1
   rc=$?
   p=$(grep -cE '^ok [0-9]+' "$out")
   f=$(grep -cE '^not ok [0-9]+' "$out")

@@ -31,12 +31,18 @@ site_nav(req *r, json_t *nav)
 		const char *href, *label_key;
 		enum action need;
 		int unit_scoped;
+		enum action also;	/* another action that also shows it */
 	} items[] = {
-		{ "/units", "nav.units", A_UNIT_READ, 1 },
-		{ "/accounts", "nav.accounts", A_ACCOUNT_READ, 1 },
-		{ "/calendar", "nav.calendar", A_CALENDAR_WRITE, 2 },
-		{ "/audit", "nav.audit", A_AUDIT_READ, 0 },
-		{ "/settings", "nav.settings", A_POLICY_WRITE, 0 },
+		{ "/cases", "nav.cases", A_CASE_READ, 1, A_REPORT_CREATE },
+		{ "/reports", "nav.reports", A_REPORT_CREATE, 1, A_REPORT_TRIAGE },
+		{ "/supervision", "nav.supervision", A_SUPERVISE, 2, A__COUNT },
+		{ "/identity-requests", "nav.identity", A_IDENTITY_APPROVE, 2, A__COUNT },
+		{ "/catalogue", "nav.catalogue", A_CATALOGUE_WRITE, 1, A__COUNT },
+		{ "/units", "nav.units", A_UNIT_READ, 1, A__COUNT },
+		{ "/accounts", "nav.accounts", A_ACCOUNT_READ, 1, A__COUNT },
+		{ "/calendar", "nav.calendar", A_CALENDAR_WRITE, 2, A__COUNT },
+		{ "/audit", "nav.audit", A_AUDIT_READ, 0, A__COUNT },
+		{ "/settings", "nav.settings", A_POLICY_WRITE, 0, A__COUNT },
 	};
 	if (r->user_pending)
 		return;
@@ -44,6 +50,8 @@ site_nav(req *r, json_t *nav)
 		const char *path = items[i].unit_scoped == 1 ? p->unit_path :
 		    items[i].unit_scoped == 2 ? p->scope_path : NULL;
 		int ok = policy_allow(p, items[i].need, path);
+		if (!ok && items[i].also != A__COUNT)
+			ok = policy_allow(p, items[i].also, path);
 		if (!ok && items[i].need == A_POLICY_WRITE)
 			ok = policy_allow(p, A_SETTINGS_WRITE, NULL);
 		if (!ok)

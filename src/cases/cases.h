@@ -182,16 +182,16 @@ xa_err case_facts_load(db *conn, int64_t id, int64_t now, case_facts *f);
 /* ------------------------------------------------------------------ */
 /* Time limits (regulation.md §3): settings with the rule's defaults. */
 
-typedef struct limit {
+typedef struct case_limit {
 	long amount;
 	enum limit_unit unit;
-} limit;
+} case_limit;
 
 typedef struct case_limits {
-	limit immediate;	/* immediate action: default 0 days (the same day) */
-	limit police;		/* police / bureau report of a serious case: 0 days */
-	limit investigation;	/* default 10 days */
-	limit review;		/* county review: default 15 days */
+	case_limit immediate;	/* immediate action: default 0 days (the same day) */
+	case_limit police;		/* police / bureau report of a serious case: 0 days */
+	case_limit investigation;	/* default 10 days */
+	case_limit review;		/* county review: default 15 days */
 	long appeal_window_days;	/* 0: none (the default) */
 	long followup_days;	/* first check-in after the measures: 14 */
 } case_limits;

@@ -23,7 +23,8 @@
  *         "text":  "a paragraph" },
  *       ...
  *     ],
- *     "labels": { "page": "第 %d 页，共 %d 页" }     printf with page, pages
+ *     "labels": { "page": "第 %d 页，共 %d 页",       the two %d: page, pages
+ *                 "printed": "打印时间", "printed_by": "打印人" }  cover prefixes
  *   }
  * Each section may carry rows, items and text, in that order, all
  * optional. Long text wraps and breaks across pages; a heading is never

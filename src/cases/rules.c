@@ -310,7 +310,7 @@ int64_t
 case_due(enum case_state s, int64_t since, const case_limits *lim,
     const calendar *cal, long zone)
 {
-	const limit *l;
+	const case_limit *l;
 	switch (s) {
 	case CS_REPORTED:
 	case CS_IMMEDIATE:

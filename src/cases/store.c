@@ -16,6 +16,7 @@
 #include "../auth/keys.h"
 #include "../auth/settings.h"
 #include "../core/crypto.h"
+#include "../org/org.h"
 
 void
 case_number(int year, int seq, char out[16])
@@ -90,14 +91,29 @@ case_open(db *conn, const case_new *c, const audit_entry *who, int64_t now,
 	if (db_step(st) == 1)
 		seq = db_col_int(st, 0);
 	db_done(st);
+	/* The first limit runs from now: immediate action, and for a case
+	 * that may be serious, the police and bureau report if it is sooner. */
+	case_limits lim;
+	case_limits_load(conn, &lim);
+	calendar cal = { 0 };
+	int have_cal = calendar_load(conn, &cal) == XA_OK;
+	int64_t due = case_due(CS_REPORTED, now, &lim, have_cal ? &cal : NULL, zone);
+	if (c->serious) {
+		int64_t police = deadline_due(have_cal ? &cal : NULL, now, lim.police.amount,
+		    lim.police.unit, zone);
+		if (police < due)
+			due = police;
+	}
+	if (have_cal)
+		calendar_free(&cal);
 	if ((e = ckey_new(key, wrapped)) != XA_OK)
 		goto done;
 	const char *summary = c->summary ? c->summary : "";
 	if ((e = seal_heap(key, summary, strlen(summary), &sum, &sumlen)) != XA_OK)
 		goto done;
 	if ((e = db_prepare(conn, "INSERT INTO cases (unit_id, year, seq, wkey, summary,"
-	    " state, state_since, serious_flag, owner_id, created_by, opened_at)"
-	    " VALUES (?, ?, ?, ?, ?, 'reported', ?, ?, ?, ?, ?)", &st)) != XA_OK)
+	    " state, state_since, serious_flag, owner_id, created_by, opened_at, due_at)"
+	    " VALUES (?, ?, ?, ?, ?, 'reported', ?, ?, ?, ?, ?, ?)", &st)) != XA_OK)
 		goto done;
 	db_bind_int(st, 1, c->unit_id);
 	db_bind_int(st, 2, year);
@@ -115,6 +131,7 @@ case_open(db *conn, const case_new *c, const audit_entry *who, int64_t now,
 	else
 		db_bind_null(st, 9);
 	db_bind_int(st, 10, now);
+	db_bind_int(st, 11, due);
 	if ((e = step_done(st)) != XA_OK)
 		goto done;
 	*id = db_last_id(conn);
@@ -150,9 +167,9 @@ case_open(db *conn, const case_new *c, const audit_entry *who, int64_t now,
 		e = audit_obj(conn, who, "case.open", "case", *id, fields, now);
 	}
 	if (e == XA_OK && c->serious) {
-		char due[11];
-		day_format(day_of(now, zone) + 5, due);
-		e = supervision_auto(conn, *id, due, "", now);
+		char due_on[11];
+		day_format(day_of(now, zone) + 5, due_on);
+		e = supervision_auto(conn, *id, due_on, "", now);
 	}
 done:
 	OPENSSL_cleanse(key, sizeof key);

@@ -483,10 +483,13 @@ req_finish(req *r)
 {
 	uint64_t ns = now_ns() - r->t0_ns;
 	metrics_record(r->loop, r->route, r->status, ns);
-	if (r->srv->cfg.access_log)
+	if (r->srv->cfg.access_log) {
+		/* An anonymous reporter leaves no address and no code behind. */
+		bool anon = r->route != NULL && (r->route->flags & R_ANON);
 		log_access("%s %s %d %zu %.3fms %s %s", method_name(r->method),
-		    r->path ? r->path : "-", r->status, r->bytes_out,
-		    (double)ns / 1e6, r->id, r->client);
+		    anon ? r->route->pattern : r->path ? r->path : "-", r->status,
+		    r->bytes_out, (double)ns / 1e6, r->id, anon ? "-" : r->client);
+	}
 	if (!r->in_handler)
 		req_release(r);
 }
@@ -1504,9 +1507,11 @@ loop_init(server *s, struct loop *l, size_t idx, char *err, size_t errlen)
 		return XA_ENOMEM;
 	}
 	const config *c = &s->cfg;
+	/* A multipart body may carry up to four files (a report's photos),
+	 * each within upload_max, and its other fields. */
 	long body_cap = c->body_max;
-	if (c->upload_max + (1L << 20) > body_cap)
-		body_cap = c->upload_max + (1L << 20);
+	if (4 * c->upload_max + (1L << 20) > body_cap)
+		body_cap = 4 * c->upload_max + (1L << 20);
 	evhttp_set_max_body_size(l->http, body_cap);
 	evhttp_set_max_headers_size(l->http, c->header_max);
 	struct timeval tv = { c->timeout, 0 };

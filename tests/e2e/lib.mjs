@@ -26,7 +26,7 @@ export function initData() {
 export function demoData() {
   const dir = mkdtempSync(join(tmpdir(), 'xiaoan-e2e-'));
   const data = join(dir, 'data');
-  execFileSync(bin, ['demo', '--data', data], { stdio: 'ignore' });
+  execFileSync(bin, ['demo', '--data', data, '--cases', '10'], { stdio: 'ignore' });
   const text = readFileSync(join(data, 'demo-accounts.csv'), 'utf8').replace(/^\uFEFF/, '');
   const logins = {};
   for (const line of text.trim().split(/\r?\n/).slice(1)) {

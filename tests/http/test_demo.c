@@ -6,9 +6,9 @@
  * server lets the printed logins in without a password change or
  * two-factor and rehashes them at the full cost.
  *
- * It must never assert a tight time bound (sanitizer builds are several
- * times slower): it prints how long the demo took and only fails past
- * 30 s, the limit of an interactive `make run`. */
+ * It asserts no time at all (speed is for `make bench`): it prints how
+ * long the demo took. The city's reports and cases are built too, at a
+ * tenth of their scale here (test_demo_cases.c checks them). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -47,6 +47,7 @@ setup(void **state)
 	snprintf(root, sizeof root, "/tmp/xiaoan-demo-XXXXXX");
 	if (mkdtemp(root) == NULL)
 		return -1;
+	setenv("XIAOAN_DEMO_CASES_PERCENT", "10", 1);
 	for (int i = 0; i < 2; i++) {
 		snprintf(dirs[i].folder, sizeof dirs[i].folder, "%s/%c", root, 'a' + i);
 		snprintf(dirs[i].data, sizeof dirs[i].data, "%s/%c/data", root, 'a' + i);
@@ -199,7 +200,6 @@ test_demo_twice(void **state)
 			fprintf(stderr, "xiaoan demo failed (%d): %s\n", rc, out ? out : "");
 		assert_int_equal(rc, 0);
 		printf("xiaoan demo --seed 7 (run %d) took %.2f s\n", i + 1, took);
-		assert_true(took < 30.0);
 		find_csv(out, dirs[i].data, dirs[i].csv, sizeof dirs[i].csv);
 		/* the output names the main logins */
 		assert_non_null(strstr(out, "leader"));

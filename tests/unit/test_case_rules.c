@@ -469,7 +469,7 @@ test_limits(void **state)
 	assert_int_equal(case_due(CS_INVESTIGATING, start, &lim, NULL, SHANGHAI) >
 	    day_start(D("2026-10-10"), SHANGHAI), 1);
 	/* Hours. */
-	lim.immediate = (limit){ 24, LIMIT_HOURS };
+	lim.immediate = (case_limit){ 24, LIMIT_HOURS };
 	assert_int_equal(case_due(CS_IMMEDIATE, start, &lim, &cal, SHANGHAI),
 	    start + 24 * 3600);
 	/* The county review: 15 days. States without a limit: 0. */

@@ -182,7 +182,10 @@ test_catalog_languages(void **state)
 	(void)state;
 	/* Chinese text is Chinese; English text has no Chinese in it. */
 	for (size_t i = 0; i < catalog_zh_count; i++) {
-		if (strcmp(catalog_zh[i].key, "nav.lang_switch_label") != 0 &&
+		/* The language switch, and punctuation between list items. */
+		size_t kl = strlen(catalog_zh[i].key);
+		int punct = kl > 10 && strcmp(catalog_zh[i].key + kl - 10, ".separator") == 0;
+		if (strcmp(catalog_zh[i].key, "nav.lang_switch_label") != 0 && !punct &&
 		    !has_han(catalog_zh[i].text))
 			fail_msg("zh %s is not Chinese: %s", catalog_zh[i].key,
 			    catalog_zh[i].text);
