@@ -7,20 +7,24 @@
 #     reports/s and p99, and checks the database holds as many reports as
 #     wrk counted answers. Goal: 30,000/s, p99 under 10 ms.
 #  2. The case page in the demo city (a school year, ~3,000 cases): a
-#     school's principal reads one of the school's larger cases over and
-#     over, as JSON (/api/v1/cases/ID) and as the page (/cases/ID). Each
+#     school's principal reads a case of median size (about 40 chronology
+#     entries) over and over, as JSON (/api/v1/cases/ID) and as the page
+#     (/cases/ID), with BENCH_CASE_CONNECTIONS (8) at once — a committee
+#     and the office reading together; then the city's largest case. Each
 #     read of a case's sealed content is audited durably, so this is a
 #     read plus a group-committed write. Goal: p99 under 20 ms.
 # A measurement, not a test: exit 0 whether or not the goals are met;
 # non-zero when something fails to start or wrk counts error answers.
 #
 # Environment: BENCH_SECONDS (10), BENCH_WARMUP (2), BENCH_THREADS (2),
-# BENCH_CONNECTIONS (64), BENCH_OUT (/tmp/xiaoan-bench-cases.tsv).
+# BENCH_CONNECTIONS (64, for the reports), BENCH_CASE_CONNECTIONS (8, for
+# the case page), BENCH_OUT (/tmp/xiaoan-bench-cases.tsv).
 set -eu
 SECS=${BENCH_SECONDS:-10}
 WARMUP=${BENCH_WARMUP:-2}
 THREADS=${BENCH_THREADS:-2}
 CONNS=${BENCH_CONNECTIONS:-64}
+CASE_CONNS=${BENCH_CASE_CONNECTIONS:-8}
 OUT=${BENCH_OUT:-/tmp/xiaoan-bench-cases.tsv}
 
 die() { echo "bench: $*" >&2; exit 1; }
@@ -43,8 +47,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-echo "bench: building the demo city with a school year of cases (about a minute)"
-"$bin" init --data "$tmp/data" >"$tmp/init.log" 2>&1 || { cat "$tmp/init.log" >&2; die "init failed"; }
+echo "bench: building the demo city with a school year of cases (about ten seconds)"
 "$bin" demo --data "$tmp/data" >"$tmp/demo.log" 2>&1 || { cat "$tmp/demo.log" >&2; die "demo failed"; }
 db="$tmp/data/xiaoan.db"
 [ -f "$db" ] || db=$(ls "$tmp"/data/*.db | head -n 1)
@@ -80,11 +83,11 @@ measure() {
 }
 
 run() {
-  name=$1; script=$2; path=$3
+  name=$1; script=$2; path=$3; c=${4:-$CONNS}
   if [ "$WARMUP" -gt 0 ]; then
-    wrk -t"$THREADS" -c"$CONNS" -d"${WARMUP}s" -s "$script" "$url$path" >/dev/null 2>&1 || die "wrk warm-up failed ($name)"
+    wrk -t"$THREADS" -c"$c" -d"${WARMUP}s" -s "$script" "$url$path" >/dev/null 2>&1 || die "wrk warm-up failed ($name)"
   fi
-  wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" --latency -s "$script" "$url$path" >"$tmp/$name.wrk" 2>&1 ||
+  wrk -t"$THREADS" -c"$c" -d"${SECS}s" --latency -s "$script" "$url$path" >"$tmp/$name.wrk" 2>&1 ||
     { cat "$tmp/$name.wrk" >&2; die "wrk failed ($name)"; }
   measure "$tmp/$name.wrk"
 }
@@ -101,13 +104,20 @@ set -- $(run reports "$tmp/report.lua" /api/v1/public/reports)
 rps=$1; p99=$2; n=$3
 after=$(sqlite3 "$db" "SELECT count(*) FROM reports")
 stored=$((after - before))
-echo "reports   ${rps} reports/s   p99 ${p99} ms   (${stored} on disk; goal 30000/s, p99 < 10 ms)"
+# Every answered report is on disk (the warm-up's too, hence at least).
+[ "$stored" -ge "$n" ] || die "wrk counted $n answers but only $stored reports are on disk"
+echo "reports   ${rps} reports/s   p99 ${p99} ms   (${n} answered in the run, ${stored} on disk with the warm-up; goal 30000/s, p99 < 10 ms)"
 printf 'reports\t%s\t%s\t%s\n' "$rps" "$p99" "$stored" >"$OUT"
 
 # --- 2. the case page ------------------------------------------------------
-row=$(sqlite3 -separator ' ' "$db" "SELECT c.id, c.unit_id FROM cases c
-  JOIN case_events e ON e.case_id = c.id GROUP BY c.id ORDER BY count(*) DESC LIMIT 1")
-case_id=${row% *}; unit=${row#* }
+# A school with cases of every size; its case of median length, and the
+# city's longest.
+big=$(sqlite3 "$db" "SELECT case_id FROM case_events GROUP BY case_id ORDER BY count(*) DESC LIMIT 1")
+unit=$(sqlite3 "$db" "SELECT unit_id FROM cases WHERE id = $big")
+median=$(sqlite3 "$db" "SELECT count(*) FROM case_events GROUP BY case_id ORDER BY count(*)
+  LIMIT 1 OFFSET (SELECT count(DISTINCT case_id) / 2 FROM case_events)")
+mid=$(sqlite3 "$db" "SELECT e.case_id FROM case_events e JOIN cases c ON c.id = e.case_id
+  WHERE c.unit_id = $unit GROUP BY e.case_id ORDER BY abs(count(*) - $median) LIMIT 1")
 user=$(sqlite3 "$db" "SELECT a.username FROM accounts a JOIN account_roles r ON r.account_id = a.id
   WHERE a.unit_id = $unit AND r.role = 'principal' LIMIT 1")
 pass=$(awk -F, -v u="$user" '$0 ~ u { for (i = 1; i <= NF; i++) if ($i == u) { print $(i + 1); exit } }' "$tmp/data/demo-accounts.csv")
@@ -116,16 +126,21 @@ token=$(curl -sf -H 'Content-Type: application/json' \
   -d "{\"username\":\"$user\",\"password\":\"$pass\"}" "$url/api/v1/session" |
   sed -n 's/.*"token": *"\([^"]*\)".*/\1/p')
 [ -n "$token" ] || die "could not sign in as $user"
-curl -sf -o /dev/null -H "Authorization: Bearer $token" "$url/api/v1/cases/$case_id" ||
-  die "GET /api/v1/cases/$case_id failed"
+for id in "$mid" "$big"; do
+  curl -sf -o /dev/null -H "Authorization: Bearer $token" "$url/api/v1/cases/$id" ||
+    die "GET /api/v1/cases/$id failed"
+done
 cat >"$tmp/case.lua" <<LUA
 wrk.headers["Authorization"] = "Bearer $token"
 LUA
 cases=$(sqlite3 "$db" "SELECT count(*) FROM cases")
-events=$(sqlite3 "$db" "SELECT count(*) FROM case_events WHERE case_id = $case_id")
-set -- $(run case_api "$tmp/case.lua" "/api/v1/cases/$case_id")
-echo "case-api  ${1} req/s   p99 ${2} ms   (case of ${events} entries, ${cases} cases; goal p99 < 20 ms)"
-printf 'case_api\t%s\t%s\t%s\n' "$1" "$2" "$3" >>"$OUT"
-set -- $(run case_page "$tmp/case.lua" "/cases/$case_id")
-echo "case-page ${1} req/s   p99 ${2} ms   (goal p99 < 20 ms)"
-printf 'case_page\t%s\t%s\t%s\n' "$1" "$2" "$3" >>"$OUT"
+n_mid=$(sqlite3 "$db" "SELECT count(*) FROM case_events WHERE case_id = $mid")
+n_big=$(sqlite3 "$db" "SELECT count(*) FROM case_events WHERE case_id = $big")
+for row in "case_api /api/v1/cases/$mid $n_mid" "case_page /cases/$mid $n_mid" \
+    "case_page_largest /cases/$big $n_big"; do
+  set -- $row
+  name=$1; path=$2; entries=$3
+  set -- $(run "$name" "$tmp/case.lua" "$path" "$CASE_CONNS")
+  echo "$name  ${1} req/s   p99 ${2} ms   (${entries} entries, ${cases} cases, ${CASE_CONNS} at once; goal p99 < 20 ms)"
+  printf '%s\t%s\t%s\t%s\n' "$name" "$1" "$2" "$3" >>"$OUT"
+done

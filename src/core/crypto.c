@@ -16,11 +16,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
+#include <pthread.h>
 
 #define SEAL_MAGIC "XA1"
 #define SEAL_MAGIC_LEN 3
@@ -63,41 +66,96 @@ crypto_random(void *out, size_t n)
 	return XA_OK;
 }
 
+/* The algorithms, fetched from the provider once. OpenSSL 3 otherwise
+ * looks each one up by name on every call (EVP_sm3() and the one-shot
+ * HMAC() do), which cost more than the hashing itself for the short
+ * values sealed and chained here. The HMAC contexts are templates with
+ * their digest set, duplicated per call: a duplicate needs no lookup.
+ * Fetched once, kept for the life of the process. */
+static struct {
+	pthread_once_t once;
+	EVP_MD *sm3;
+	EVP_CIPHER *sm4_ctr;
+	EVP_MAC *hmac;
+	EVP_MAC_CTX *hmac_sm3, *hmac_sha1;
+} algs = { .once = PTHREAD_ONCE_INIT };
+
+static EVP_MAC_CTX *
+hmac_template(const char *digest)
+{
+	EVP_MAC_CTX *c = algs.hmac ? EVP_MAC_CTX_new(algs.hmac) : NULL;
+	OSSL_PARAM p[] = {
+		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)digest, 0),
+		OSSL_PARAM_construct_end(),
+	};
+	if (c != NULL && EVP_MAC_CTX_set_params(c, p) != 1) {
+		EVP_MAC_CTX_free(c);
+		c = NULL;
+	}
+	return c;
+}
+
+static void
+algs_fetch(void)
+{
+	algs.sm3 = EVP_MD_fetch(NULL, "SM3", NULL);
+	algs.sm4_ctr = EVP_CIPHER_fetch(NULL, "SM4-CTR", NULL);
+	algs.hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	algs.hmac_sm3 = hmac_template("SM3");
+	algs.hmac_sha1 = hmac_template("SHA1");
+	ERR_clear_error();
+}
+
+/* 1 when every algorithm is there (a provider without SM4 would fail
+ * every seal: say so once, loudly, rather than per call). */
+static int
+algs_ready(void)
+{
+	pthread_once(&algs.once, algs_fetch);
+	return algs.sm3 && algs.sm4_ctr && algs.hmac_sm3 && algs.hmac_sha1;
+}
+
 xa_err
 crypto_sm3(const void *data, size_t n, uint8_t out[SM3_LEN])
 {
 	unsigned int len = 0;
 	if (data == NULL && n != 0)
 		return XA_EINVAL;
-	if (EVP_Digest(n ? data : "", n, out, &len, EVP_sm3(), NULL) != 1 ||
+	if (!algs_ready())
+		return XA_ECRYPTO;
+	if (EVP_Digest(n ? data : "", n, out, &len, algs.sm3, NULL) != 1 ||
 	    len != SM3_LEN)
 		return ossl_fail();
 	return XA_OK;
 }
 
-/* HMAC over any digest. A zero-length key is passed as a real (empty)
- * buffer because OpenSSL reads a NULL key as "no key given". */
+/* HMAC over the digest of template tpl. A zero-length key is passed as a
+ * real (empty) buffer because OpenSSL reads a NULL key as "no key given". */
 static xa_err
-hmac_md(const EVP_MD *md, const void *key, size_t klen, const void *data,
+hmac_md(EVP_MAC_CTX *tpl, const void *key, size_t klen, const void *data,
     size_t n, uint8_t *out, unsigned int want)
 {
 	static const unsigned char empty[1];
-	unsigned int len = 0;
 	if ((key == NULL && klen != 0) || (data == NULL && n != 0))
 		return XA_EINVAL;
 	if (klen > INT_MAX)
 		return XA_ETOOBIG;
-	if (HMAC(md, klen ? key : empty, (int)klen, n ? data : empty, n, out,
-	    &len) == NULL || len != want)
-		return ossl_fail();
-	return XA_OK;
+	EVP_MAC_CTX *c = EVP_MAC_CTX_dup(tpl);
+	size_t len = 0;
+	int ok = c != NULL && EVP_MAC_init(c, klen ? key : empty, klen, NULL) == 1 &&
+	    EVP_MAC_update(c, n ? data : empty, n) == 1 &&
+	    EVP_MAC_final(c, out, &len, want) == 1 && len == want;
+	EVP_MAC_CTX_free(c);
+	return ok ? XA_OK : ossl_fail();
 }
 
 xa_err
 crypto_hmac_sm3(const void *key, size_t klen, const void *data, size_t n,
     uint8_t out[SM3_LEN])
 {
-	return hmac_md(EVP_sm3(), key, klen, data, n, out, SM3_LEN);
+	if (!algs_ready())
+		return XA_ECRYPTO;
+	return hmac_md(algs.hmac_sm3, key, klen, data, n, out, SM3_LEN);
 }
 
 int
@@ -302,7 +360,7 @@ pw_derive(const char *password, const uint8_t salt[PW_SALT_LEN],
 	if (plen > INT_MAX)
 		return XA_ETOOBIG;
 	if (PKCS5_PBKDF2_HMAC(password, (int)plen, salt, PW_SALT_LEN,
-	    (int)iterations, EVP_sm3(), PW_HASH_LEN, out) != 1)
+	    (int)iterations, algs_ready() ? algs.sm3 : EVP_sm3(), PW_HASH_LEN, out) != 1)
 		return ossl_fail();
 	return XA_OK;
 }
@@ -451,7 +509,7 @@ sm4_ctr(const uint8_t key[SEAL_ENC_KEY_LEN], const uint8_t iv[SEAL_IV_LEN],
 		e = XA_ENOMEM;
 		goto cleanup;
 	}
-	if (EVP_EncryptInit_ex2(ctx, EVP_sm4_ctr(), key, iv, NULL) != 1)
+	if (!algs_ready() || EVP_EncryptInit_ex2(ctx, algs.sm4_ctr, key, iv, NULL) != 1)
 		goto cleanup;
 	while (n > 0) {
 		size_t k = n > CHUNK_MAX ? CHUNK_MAX : n;
@@ -604,7 +662,9 @@ totp_at(const uint8_t *secret, size_t n, uint64_t counter, unsigned digits,
 		msg[i] = (uint8_t)(counter & 0xff);
 		counter >>= 8;
 	}
-	if ((e = hmac_md(EVP_sha1(), secret, n, msg, sizeof msg, mac,
+	if (!algs_ready())
+		return XA_ECRYPTO;
+	if ((e = hmac_md(algs.hmac_sha1, secret, n, msg, sizeof msg, mac,
 	    sizeof mac)) != XA_OK)
 		goto cleanup;
 	unsigned off = mac[19] & 0x0f;
