@@ -305,6 +305,53 @@ cleanup:
 	return err;
 }
 
+/* The batch (audit.h): the chain's tail kept in memory between the
+ * writer's BEGIN and COMMIT, so the head is read, checked and rewritten
+ * once per batch instead of once per record. One batch per thread; the
+ * state names its connection, and anything else appends the old way. */
+static _Thread_local struct {
+	db *conn;
+	const uint8_t *key;
+	int active;		/* between begin and flush */
+	int valid;		/* t is the newest record and the head */
+	int dirty;		/* records appended since the head was written */
+	int read;		/* the first full read of the batch happened */
+	int may_write;		/* the head may be written (see audit_append) */
+	struct tail t;
+} batch;
+
+void
+audit_batch_begin(db *conn)
+{
+	memset(&batch, 0, sizeof batch);
+	batch.conn = conn;
+	batch.active = 1;
+}
+
+void
+audit_batch_forget(db *conn)
+{
+	if (batch.conn == conn)
+		batch.valid = 0;
+}
+
+xa_err
+audit_batch_flush(db *conn)
+{
+	xa_err err = XA_OK;
+	if (!batch.active || batch.conn != conn)
+		return XA_OK;
+	if (batch.dirty && batch.key != NULL) {
+		if (!batch.valid)
+			err = read_tail(conn, batch.key, &batch.t);
+		if (err == XA_OK && batch.may_write)
+			err = write_head(conn, batch.key, batch.t.head_present,
+			    batch.t.row_id, batch.t.row_hash);
+	}
+	memset(&batch, 0, sizeof batch);
+	return err;
+}
+
 /* Appends e as the next record; see audit.h. The new id is one past both
  * the newest record and the head's last_id, so ids removed from the end
  * are never reused and their gap stays visible. The head is rewritten
@@ -341,8 +388,18 @@ audit_append(db *conn, const uint8_t key[32], const audit_entry *e,
 	    (err = entry_text(e->source, 0, &r.source)) != XA_OK)
 		goto cleanup;
 
-	if ((err = read_tail(conn, key, &t)) != XA_OK)
-		goto cleanup;
+	int deferred = batch.active && batch.conn == conn;
+	if (deferred && batch.valid) {
+		t = batch.t;
+	} else {
+		if ((err = read_tail(conn, key, &t)) != XA_OK)
+			goto cleanup;
+		if (deferred && !batch.read) {
+			/* Decided once per batch, from the head as it was. */
+			batch.read = 1;
+			batch.may_write = t.head_present || t.row_id == 0;
+		}
+	}
 	int64_t base = t.row_id;
 	if (t.head_present && t.head_id > base)
 		base = t.head_id;
@@ -383,7 +440,19 @@ audit_append(db *conn, const uint8_t key[32], const audit_entry *e,
 		goto cleanup;
 	}
 
-	if (t.head_present || t.row_id == 0) {
+	if (deferred) {
+		/* The head is written by audit_batch_flush(). */
+		batch.key = key;
+		batch.t = t;
+		batch.t.row_id = r.id;
+		memcpy(batch.t.row_hash, hash, HEX_LEN);
+		batch.valid = 1;
+		batch.dirty = 1;
+		if (!batch.may_write && atomic_exchange(&head_warned, 1) == 0)
+			log_error("audit: the chain's head (audit_head) is missing "
+			    "while records exist; records are still appended but the "
+			    "head is not recreated. Run `xiaoan verify`");
+	} else if (t.head_present || t.row_id == 0) {
 		err = write_head(conn, key, t.head_present, r.id, hash);
 	} else if (atomic_exchange(&head_warned, 1) == 0) {
 		log_error("audit: the chain's head (audit_head) is missing "

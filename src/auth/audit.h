@@ -33,6 +33,18 @@ typedef struct audit_entry {
 xa_err audit_append(db *conn, const uint8_t key[32], const audit_entry *e,
     int64_t now);
 
+/* Batches (the writer's group commit, and one-transaction commands such
+ * as `xiaoan demo`): between audit_batch_begin(conn) and
+ * audit_batch_flush(conn), appends on conn keep the chain's tail in memory
+ * and the head is read and checked once and written once, by the flush,
+ * which must run inside the same transaction before it commits. After a
+ * savepoint of conn is rolled back, or the transaction abandoned, call
+ * audit_batch_forget(conn): the next append reads the tail again. The
+ * stored chain is the same as without a batch. One batch per thread. */
+void audit_batch_begin(db *conn);
+void audit_batch_forget(db *conn);
+xa_err audit_batch_flush(db *conn);
+
 /* Walks the whole chain. On the first broken link returns XA_EINVAL with
  * *bad_id the record's id (0 for the head) and a sentence in why. *count
  * receives the number of records checked. An empty log is valid. */

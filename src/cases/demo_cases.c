@@ -1788,6 +1788,10 @@ plan_year(struct gen *g)
 		/* a quiet school: small ones more often */
 		s->quiet = chance(&r, s->students < 600 ? 16 : 3) ||
 		    strcmp(s->type, "special") == 0;
+		/* The showcase schools (their teachers have logins) always have
+		 * cases, so the demo logins open real work. */
+		if (s->teacher > 0)
+			s->quiet = 0;
 		double f = strstr(s->stages, "junior") ? 1.5 : 1.0;
 		if (strcmp(s->type, "vocational") == 0)
 			f = 1.4;

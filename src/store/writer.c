@@ -28,6 +28,14 @@ struct writer {
 	struct writer_stats st;		/* under mu */
 };
 
+static const struct writer_hooks *hooks;
+
+void
+writer_set_hooks(const struct writer_hooks *h)
+{
+	hooks = h;
+}
+
 /* The histogram bucket of a batch of n jobs (n >= 1): floor(log2 n),
  * capped at the last bucket. */
 static int
@@ -61,6 +69,8 @@ run_batch(writer *w, write_job *batch, size_t *failed)
 		log_error("writer: begin: %s", db_errmsg(d));
 		goto finish;
 	}
+	if (hooks != NULL)
+		hooks->begin(d);
 	for (write_job *j = batch; j != NULL; j = j->next) {
 		if ((berr = db_savepoint(d, "job")) != XA_OK) {
 			log_error("writer: savepoint: %s", db_errmsg(d));
@@ -77,6 +87,8 @@ run_batch(writer *w, write_job *batch, size_t *failed)
 		/* XA_EBUSY cannot come from our own connection (we hold the
 		 * write lock); whatever a job returns, it simply failed. */
 		j->result = r;
+		if (hooks != NULL)
+			hooks->forget(d);
 		if ((berr = db_rollback_to(d, "job")) != XA_OK ||
 		    (berr = db_release(d, "job")) != XA_OK) {
 			log_error("writer: undoing a failed job: %s",
@@ -84,10 +96,16 @@ run_batch(writer *w, write_job *batch, size_t *failed)
 			goto finish;
 		}
 	}
+	if (hooks != NULL && (berr = hooks->flush(d)) != XA_OK) {
+		log_error("writer: before commit: %s", xa_strerror(berr));
+		goto finish;
+	}
 	if ((berr = db_commit(d)) != XA_OK)
 		log_error("writer: commit: %s", db_errmsg(d));
 
 finish:
+	if (berr != XA_OK && hooks != NULL)
+		hooks->forget(d);
 	if (berr != XA_OK) {
 		if (db_rollback(d) != XA_OK)
 			log_error("writer: rollback: %s", db_errmsg(d));

@@ -40,6 +40,19 @@ struct writer_stats {
 	uint64_t size_hist[8];	/* batch sizes: 1, 2-3, 4-7, ..., >=128 */
 };
 
+/* Hooks around each batch, for a module that keeps state per transaction
+ * (the audit chain writes its head once per batch): begin() after BEGIN,
+ * forget() after a job was rolled back to its savepoint or the batch is
+ * abandoned (rows it knew of may be gone), flush() after the last job and
+ * before COMMIT — a flush that fails fails the batch. Set once at start-up,
+ * before any writer starts; NULL: none. */
+struct writer_hooks {
+	void (*begin)(db *conn);
+	void (*forget)(db *conn);
+	xa_err (*flush)(db *conn);
+};
+void writer_set_hooks(const struct writer_hooks *h);
+
 /* Opens its own connection to url and starts the thread. max_batch caps
  * the jobs in one transaction (default 256 when 0). */
 xa_err writer_start(const char *url, size_t max_batch, writer **out);

@@ -985,6 +985,85 @@ rm_tmpdir(void)
 	nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+
+/* --- batches ----------------------------------------------------------- */
+
+/* A batch writes the same chain as record-by-record appends: the head once
+ * at the flush; a job rolled back to its savepoint in the middle (even
+ * the very first job on an empty log) leaves a valid chain; the head of a
+ * batch that never flushes is the old one, so the records it appended
+ * show as beyond the head only if they were committed without a flush. */
+static void
+test_batch(void **state)
+{
+	(void)state;
+	db *d = empty_db("batch.db");
+	/* The first batch on an empty log: job 1 kept, job 2 rolled back,
+	 * job 3 kept. */
+	assert_int_equal(db_begin(d), XA_OK);
+	audit_batch_begin(d);
+	assert_int_equal(db_savepoint(d, "job"), XA_OK);
+	append_one(d, 1);
+	assert_int_equal(db_release(d, "job"), XA_OK);
+	assert_int_equal(db_savepoint(d, "job"), XA_OK);
+	append_one(d, 2);
+	append_one(d, 3);
+	audit_batch_forget(d);
+	assert_int_equal(db_rollback_to(d, "job"), XA_OK);
+	assert_int_equal(db_release(d, "job"), XA_OK);
+	append_one(d, 4);
+	append_one(d, 5);
+	/* No head is written before the flush. */
+	assert_int_equal(qint(d, "SELECT count(*) FROM audit_head"), 0);
+	assert_int_equal(audit_batch_flush(d), XA_OK);
+	assert_int_equal(db_commit(d), XA_OK);
+	assert_int_equal(qint(d, "SELECT count(*) FROM audit_log"), 3);
+	assert_int_equal(qint(d, "SELECT last_id FROM audit_head"), 3);
+	expect_verify(d, XA_OK, 3, 0, NULL);
+	/* A second batch whose last job is rolled back. */
+	assert_int_equal(db_begin(d), XA_OK);
+	audit_batch_begin(d);
+	append_one(d, 6);
+	assert_int_equal(db_savepoint(d, "job"), XA_OK);
+	append_one(d, 7);
+	audit_batch_forget(d);
+	assert_int_equal(db_rollback_to(d, "job"), XA_OK);
+	assert_int_equal(db_release(d, "job"), XA_OK);
+	assert_int_equal(audit_batch_flush(d), XA_OK);
+	assert_int_equal(db_commit(d), XA_OK);
+	assert_int_equal(qint(d, "SELECT last_id FROM audit_head"), 4);
+	expect_verify(d, XA_OK, 4, 0, NULL);
+	/* Appends outside a batch, or on another connection, write the head
+	 * at once as before; a flush without a batch does nothing. */
+	assert_int_equal(audit_batch_flush(d), XA_OK);
+	append_one(d, 8);
+	assert_int_equal(qint(d, "SELECT last_id FROM audit_head"), 5);
+	/* A batch that is abandoned (rolled back) leaves the old head. */
+	assert_int_equal(db_begin(d), XA_OK);
+	audit_batch_begin(d);
+	append_one(d, 9);
+	audit_batch_forget(d);
+	assert_int_equal(db_rollback(d), XA_OK);
+	expect_verify(d, XA_OK, 5, 0, NULL);
+	/* A new batch after the abandoned one starts from the stored tail. */
+	assert_int_equal(db_begin(d), XA_OK);
+	audit_batch_begin(d);
+	append_one(d, 10);
+	assert_int_equal(audit_batch_flush(d), XA_OK);
+	assert_int_equal(db_commit(d), XA_OK);
+	expect_verify(d, XA_OK, 6, 0, NULL);
+	/* The head's tampering is still caught at the first append of a batch. */
+	assert_int_equal(db_exec(d, "UPDATE audit_head SET mac = replace(mac, substr(mac, 1, 1),"
+	    " CASE substr(mac, 1, 1) WHEN 'a' THEN 'b' ELSE 'a' END)"), XA_OK);
+	assert_int_equal(db_begin(d), XA_OK);
+	audit_batch_begin(d);
+	audit_entry e = { .action = "case.read", .request_id = "r", .source = "s" };
+	assert_int_equal(audit_append(d, the_keys.audit, &e, 1700000999), XA_ECRYPTO);
+	audit_batch_forget(d);
+	assert_int_equal(db_rollback(d), XA_OK);
+	db_close(d);
+}
+
 int
 main(void)
 {
@@ -1003,6 +1082,7 @@ main(void)
 		cmocka_unit_test(test_known_answer),
 		cmocka_unit_test(test_wrong_key),
 		cmocka_unit_test(test_empty_log_valid),
+		cmocka_unit_test(test_batch),
 		cmocka_unit_test(test_update_fields),
 		cmocka_unit_test(test_integer_as_text),
 		cmocka_unit_test(test_delete_middle),
