@@ -411,7 +411,8 @@ panel_text(req *r, const uint8_t key[32], const void *blob, size_t len)
 				role = json_string_value(json_object_get(m, "kind"));
 			buf_puts(&b, name ? name : "");
 			if (role != NULL && role[0] != '\0')
-				buf_printf(&b, " (%s)", label(r, "appeal.panel", role));
+				buf_printf(&b, strcmp(r->lang, "en") == 0 ? " (%s)" : "（%s）",
+				    label(r, "appeal.panel", role));
 		}
 	}
 	const char *out = b.data ? arena_strdup(r->a, b.data) : "";
