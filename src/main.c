@@ -427,10 +427,12 @@ cmd_demo(config *c, int argc, char **argv)
 		    sizeof err);
 	if (e == XA_OK)
 		e = audit_batch_flush(d);
-	if (e == XA_OK)
+	if (e == XA_OK) {
 		e = db_commit(d);
-	else
+	} else {
+		audit_batch_abort(d);
 		db_rollback(d);
+	}
 	db_close(d);
 	if (e != XA_OK) {
 		remove_db(c);
@@ -667,7 +669,7 @@ main(int argc, char **argv)
 {
 	/* The writer's batches write the audit chain's head once each. */
 	static const struct writer_hooks audit_hooks = { audit_batch_begin,
-		audit_batch_forget, audit_batch_flush };
+		audit_batch_forget, audit_batch_flush, audit_batch_abort };
 	writer_set_hooks(&audit_hooks);
 	if (argc < 2) {
 		usage(stderr);

@@ -335,6 +335,13 @@ audit_batch_forget(db *conn)
 		batch.valid = 0;
 }
 
+void
+audit_batch_abort(db *conn)
+{
+	if (batch.conn == conn)
+		memset(&batch, 0, sizeof batch);
+}
+
 xa_err
 audit_batch_flush(db *conn)
 {

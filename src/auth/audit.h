@@ -38,12 +38,16 @@ xa_err audit_append(db *conn, const uint8_t key[32], const audit_entry *e,
  * audit_batch_flush(conn), appends on conn keep the chain's tail in memory
  * and the head is read and checked once and written once, by the flush,
  * which must run inside the same transaction before it commits. After a
- * savepoint of conn is rolled back, or the transaction abandoned, call
- * audit_batch_forget(conn): the next append reads the tail again. The
+ * savepoint of conn is rolled back, call audit_batch_forget(conn): the
+ * next append reads the tail again; when the whole transaction is
+ * abandoned, audit_batch_abort(conn). The
  * stored chain is the same as without a batch. One batch per thread. */
 void audit_batch_begin(db *conn);
 void audit_batch_forget(db *conn);
 xa_err audit_batch_flush(db *conn);
+/* Ends a batch whose transaction is abandoned: nothing is written, and
+ * appends on conn go back to writing the head each time. */
+void audit_batch_abort(db *conn);
 
 /* Walks the whole chain. On the first broken link returns XA_EINVAL with
  * *bad_id the record's id (0 for the head) and a sentence in why. *count

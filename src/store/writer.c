@@ -105,7 +105,7 @@ run_batch(writer *w, write_job *batch, size_t *failed)
 
 finish:
 	if (berr != XA_OK && hooks != NULL)
-		hooks->forget(d);
+		hooks->abort(d);
 	if (berr != XA_OK) {
 		if (db_rollback(d) != XA_OK)
 			log_error("writer: rollback: %s", db_errmsg(d));

@@ -42,14 +42,15 @@ struct writer_stats {
 
 /* Hooks around each batch, for a module that keeps state per transaction
  * (the audit chain writes its head once per batch): begin() after BEGIN,
- * forget() after a job was rolled back to its savepoint or the batch is
- * abandoned (rows it knew of may be gone), flush() after the last job and
- * before COMMIT — a flush that fails fails the batch. Set once at start-up,
- * before any writer starts; NULL: none. */
+ * forget() after a job was rolled back to its savepoint (rows it knew of
+ * may be gone), flush() after the last job and before COMMIT — a flush
+ * that fails fails the batch — and abort() when the batch is abandoned.
+ * Set once at start-up, before any writer starts; NULL: none. */
 struct writer_hooks {
 	void (*begin)(db *conn);
 	void (*forget)(db *conn);
 	xa_err (*flush)(db *conn);
+	void (*abort)(db *conn);
 };
 void writer_set_hooks(const struct writer_hooks *h);
 
