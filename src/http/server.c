@@ -1556,6 +1556,15 @@ server_new(const config *cfg, const server_app *app, server **out, char *err,
 	xa_err e = XA_ENOMEM;
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	pthread_once(&once, (void (*)(void))evthread_use_pthreads);
+	/* SIGTERM and SIGINT are taken by server_run's sigwait alone: block
+	 * them before any thread (the writer, the workers) is started, so that
+	 * every thread inherits the mask and none of them can be the one the
+	 * kernel picks to die of the default action. */
+	sigset_t stop_set;
+	sigemptyset(&stop_set);
+	sigaddset(&stop_set, SIGTERM);
+	sigaddset(&stop_set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop_set, NULL);
 	server *s = calloc(1, sizeof *s);
 	if (s == NULL) {
 		snprintf(err, errlen, "out of memory");
