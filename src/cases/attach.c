@@ -63,6 +63,19 @@ jpeg_sof(uint8_t m)
 	return m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC;
 }
 
+/* The segments a decoder needs to draw the picture, kept as they are:
+ * frame headers, Huffman and arithmetic-coding tables, quantisation
+ * tables, the number of lines, the restart interval, and scan headers
+ * (with the entropy-coded data that follows them). Anything else that is
+ * not an APPn or a comment (hierarchical and extension markers, reserved
+ * ones) is refused: we cannot know what it carries. */
+static bool
+jpeg_picture(uint8_t m)
+{
+	return jpeg_sof(m) || m == 0xC4 || m == 0xCC || m == 0xDB || m == 0xDC ||
+	    m == 0xDD || m == 0xDA;
+}
+
 /* Appends a JFIF APP0 segment rewritten without its thumbnail (a
  * thumbnail can show what the sender cropped away). seg points at the
  * segment's length bytes, len is that length. Other APP0 kinds (JFXX,
@@ -143,11 +156,8 @@ jpeg_clean(const uint8_t *d, size_t n, struct out *o)
 				return XA_EINVAL;
 			return XA_OK;
 		}
-		if ((m >= 0xD0 && m <= 0xD7) || m == 0x01) {
-			if (!emit2(o, 0xFF, m))	/* markers without a length */
-				return XA_EINVAL;
-			continue;
-		}
+		if ((m >= 0xD0 && m <= 0xD7) || m == 0x01)
+			return XA_EINVAL;	/* a restart outside a scan; TEM */
 		if (n - pos < 2)
 			return XA_EINVAL;
 		size_t len = (size_t)d[pos] << 8 | d[pos + 1];
@@ -160,8 +170,10 @@ jpeg_clean(const uint8_t *d, size_t n, struct out *o)
 		else if ((m >= 0xE1 && m <= 0xEF) || m == 0xFE)
 			ok = m != 0xEE || !jpeg_adobe(seg, len) ||
 			    (emit2(o, 0xFF, m) && emit(o, seg, len));
-		else
+		else if (jpeg_picture(m))
 			ok = emit2(o, 0xFF, m) && emit(o, seg, len);
+		else
+			ok = false;	/* unknown: refused, never copied */
 		if (!ok)
 			return XA_EINVAL;
 		pos += len;

@@ -7,8 +7,10 @@
  * APP1..APP15 segments (EXIF with GPS and the phone's serial, XMP, ICC,
  * maker notes) except a bare Adobe transform flag, and comments; PNG text
  * chunks, eXIf, tIME and every ancillary chunk not needed to show the
- * image. Anything after the end marker is dropped. A file that is
- * malformed or truncated anywhere is refused whole.
+ * image. Anything after the end marker is dropped. A JPEG segment of a
+ * kind not known to be needed (frame, tables, restart interval, scan) is
+ * refused rather than copied. A file that is malformed or truncated
+ * anywhere is refused whole.
  *
  * Never: trust a length field before checking it against what is left, or
  * write past the output (it is never longer than the input). Pure: no

@@ -307,11 +307,14 @@ may_open_case(const principal *p)
 	    policy_allow(p, A_CASE_WRITE, p->unit_path);
 }
 
-/* How late something due at `due` is at `now`, in working days. */
+/* How late something due at `due` is at `now`, in working days. A limit
+ * falls due when its last day ends (deadline_due), so `due` is often the
+ * next day's 00:00: the last day is the one the instant before it
+ * belongs to (as the office's queue counts, oversight_http.c). */
 static long
 late_days(const calendar *cal, int64_t due, int64_t now, long zone)
 {
-	return workdays_between(cal, day_of(due, zone), day_of(now, zone));
+	return workdays_between(cal, day_of(due - 1, zone), day_of(now, zone));
 }
 
 /* "调查已超期 3 个工作日" for a case in state s, due at due. */
@@ -1165,10 +1168,25 @@ steps_model(req *r, const case_row *c, const case_access *acc, int64_t now)
 	return a;
 }
 
+/* The stages a party may be entered with: those the school teaches (all
+ * of them when its stages are not recorded). */
+static json_t *
+stage_choices(req *r, const case_row *c)
+{
+	json_t *a = json_array();
+	bool known = c->stages != NULL && c->stages[0] != '\0';
+	for (size_t i = 0; party_stages[i] != NULL; i++)
+		if (!known || csv_has(c->stages, party_stages[i]))
+			json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "name",
+			    party_stages[i], "label", tr(r, "unit.stage", party_stages[i]),
+			    "checked", 0));
+	return a;
+}
+
 /* The forms' choices on the case page. */
 static json_t *
-forms_model(req *r, const case_access *acc, json_t *parties, json_t *events,
-    int64_t now, long zone)
+forms_model(req *r, const case_row *c, const case_access *acc, json_t *parties,
+    json_t *events, int64_t now, long zone)
 {
 	json_t *entries = json_array();
 	for (size_t i = 0; entry_kinds[i] != NULL; i++) {
@@ -1219,7 +1237,7 @@ forms_model(req *r, const case_access *acc, json_t *parties, json_t *events,
 	return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s}",
 	    "entries", entries,
 	    "roles", choices(r, party_roles, "party.role", NULL),
-	    "stages", choices(r, party_stages, "unit.stage", NULL),
+	    "stages", stage_choices(r, c),
 	    "grades", grades,
 	    "abouts", choices(r, notice_abouts, "case.about", NULL),
 	    "methods", choices(r, notice_methods, "case.method", NULL),
@@ -1326,7 +1344,7 @@ case_model(struct view *v)
 	if (m == NULL)
 		return NULL;
 	if (acc->write || acc->counselling)
-		json_object_set_new(m, "forms", forms_model(r, acc,
+		json_object_set_new(m, "forms", forms_model(r, c, acc,
 		    json_object_get(m, "parties"), json_object_get(m, "events"), v->now, v->zone));
 	measures_case_model(r, c, acc, m);
 	oversight_case_model(r, c, acc, m);
@@ -1376,7 +1394,10 @@ case_show(req *r)
 		req_error(r, 500, "internal", NULL);
 		return;
 	}
-	if (!v.sealed) {
+	/* The oversight part opened an appeal's sealed review panel: this
+	 * page's own record says so (oversight_case_model leaves it to us). */
+	bool panel = json_is_true(json_object_get(m, "panel_shown"));
+	if (!v.sealed && !panel) {
 		req_answer(r, 200, m);
 		return;
 	}
@@ -1390,8 +1411,15 @@ case_show(req *r)
 	j->model = m;
 	j->id = c.id;
 	j->action = "case.read";
-	j->fields = v.restricted ? "summary,parties,guardians,events,counselling" :
-	    "summary,parties,guardians,events";
+	j->fields = arena_printf(r->a, "%s%s%s%s",
+	    v.sealed ? "summary,parties,guardians,events" : "",
+	    v.sealed && v.restricted ? ",counselling" : "",
+	    v.sealed && panel ? "," : "", panel ? "panel" : "");
+	if (j->fields == NULL) {
+		json_decref(m);
+		req_error(r, 500, "internal", NULL);
+		return;
+	}
 	j->now = v.now;
 	req_write(r, read_run, j, read_done);
 	if (r->answered && !r->pending)
@@ -1426,13 +1454,49 @@ struct party_job {
 	int64_t now;
 };
 
+/* The writer's own look at case id before a change to its file: the
+ * handler saw it open, but it may have been closed (or archived) since,
+ * by a job ahead of this one. XA_ECONFLICT then (answered 409
+ * case_closed), and for a case that is no longer there at all. */
+static xa_err
+still_open(db *conn, int64_t case_id)
+{
+	db_stmt *st = NULL;
+	xa_err e = db_prepare(conn, "SELECT state FROM cases WHERE id = ?", &st);
+	if (e != XA_OK)
+		return e;
+	db_bind_int(st, 1, case_id);
+	int rc = db_step(st);
+	enum case_state s = CS_CLOSED;
+	if (rc == 1 && case_state_parse(db_col_text(st, 0), &s) != XA_OK)
+		s = CS_CLOSED;
+	db_done(st);
+	if (rc < 0)
+		return (xa_err)-rc;
+	return rc == 0 || case_state_final(s) ? XA_ECONFLICT : XA_OK;
+}
+
+/* The answer to a change refused by the writer: the case was closed in
+ * the meantime (409, with the reason), or the write failed. */
+static void
+write_refused(req *r, xa_err result)
+{
+	if (result == XA_ECONFLICT)
+		req_error(r, 409, "case_closed", NULL);
+	else
+		req_error(r, 503, "unavailable", NULL);
+}
+
 static xa_err
 party_run(db *conn, void *p)
 {
 	struct party_job *j = p;
 	db_stmt *st = NULL;
-	xa_err e = db_prepare(conn, "SELECT count(*) FROM case_parties WHERE case_id = ?", &st);
+	xa_err e = still_open(conn, j->case_id);
 	if (e != XA_OK)
+		return e;
+	if ((e = db_prepare(conn, "SELECT count(*) FROM case_parties WHERE case_id = ?",
+	    &st)) != XA_OK)
 		return e;
 	db_bind_int(st, 1, j->case_id);
 	int64_t n = db_step(st) == 1 ? db_col_int(st, 0) : 0;
@@ -1470,7 +1534,7 @@ party_done(req *r, void *p, xa_err result)
 {
 	struct party_job *j = p;
 	if (result != XA_OK) {
-		req_error(r, 503, "unavailable", NULL);
+		write_refused(r, result);
 		return;
 	}
 	if (is_api(r)) {
@@ -1490,6 +1554,52 @@ refuse_final(req *r, const case_row *c)
 		return false;
 	req_error(r, 409, "case_closed", NULL);
 	return true;
+}
+
+/* The grades of a stage: primary 1-6, junior 7-9, senior and vocational
+ * 10-12. */
+static bool
+grade_in_stage(const char *stage, int64_t grade)
+{
+	if (strcmp(stage, "primary") == 0)
+		return grade >= 1 && grade <= 6;
+	if (strcmp(stage, "junior") == 0)
+		return grade >= 7 && grade <= 9;
+	return grade >= 10 && grade <= 12;
+}
+
+/* Why a party's stage and grade cannot be taken (an error code), or NULL:
+ * a stage the school does not teach (when its stages are recorded), or a
+ * grade that is not one of the stage's. */
+static const char *
+party_stage_error(const case_row *c, const char *stage, int64_t grade)
+{
+	if (stage == NULL)
+		return NULL;
+	if (c->stages != NULL && c->stages[0] != '\0' && !csv_has(c->stages, stage))
+		return "case_stage_not_taught";
+	if (grade != 0 && !grade_in_stage(stage, grade))
+		return "case_grade_stage";
+	return NULL;
+}
+
+/* Whether a party is in compulsory education (regulation.md §4: then
+ * 留校察看, 勒令退学 and 开除 are refused): a primary or junior stage, or a
+ * grade of 1 to 9, whichever is given — either one is enough, so that a
+ * stage written wrongly cannot take a younger student out of it. With
+ * neither, the school's stages decide: compulsory unless it teaches only
+ * senior or vocational classes. */
+static bool
+party_compulsory(const case_row *c, const char *stage, int64_t grade)
+{
+	if (stage != NULL && (strcmp(stage, "primary") == 0 || strcmp(stage, "junior") == 0))
+		return true;
+	if (grade >= 1 && grade <= 9)
+		return true;
+	if (stage != NULL || grade != 0)
+		return false;
+	const char *st = c->stages != NULL ? c->stages : "";
+	return st[0] == '\0' || csv_has(st, "primary") || csv_has(st, "junior");
 }
 
 static void
@@ -1522,12 +1632,13 @@ party_add(req *r)
 	j->class_name = cn ? cn : "";
 	j->stage = stage ? stage : "";
 	j->grade = input_int(r->in, "grade", 0);
-	/* Compulsory education: primary and junior; without a stage, the
-	 * grade says it (1..9). */
-	if (stage != NULL)
-		j->compulsory = strcmp(stage, "primary") == 0 || strcmp(stage, "junior") == 0;
-	else
-		j->compulsory = j->grade == 0 || j->grade <= 9;
+	const char *bad = party_stage_error(&c, stage, j->grade);
+	if (bad != NULL) {
+		req_error(r, 400, bad, strcmp(bad, "case_stage_not_taught") == 0 ? "stage" :
+		    "grade");
+		return;
+	}
+	j->compulsory = party_compulsory(&c, stage, j->grade);
 	json_t *u14 = json_object_get(r->in, "under14");
 	j->under14 = u14 == NULL ? true : json_is_true(u14);
 	uint8_t key[32];
@@ -1576,6 +1687,9 @@ static xa_err
 event_run(db *conn, void *p)
 {
 	struct event_job *j = p;
+	xa_err e = still_open(conn, j->ev.case_id);
+	if (e != XA_OK)
+		return e;
 	return case_event_add(conn, &j->ev, &j->who, j->now, &j->id);
 }
 
@@ -1588,7 +1702,7 @@ event_done(req *r, void *p, xa_err result)
 		return;
 	}
 	if (result != XA_OK) {
-		req_error(r, 503, "unavailable", NULL);
+		write_refused(r, result);
 		return;
 	}
 	if (is_api(r)) {
@@ -1617,17 +1731,27 @@ party_of_case(req *r, int64_t case_id, int64_t party)
 }
 
 /* 1 when event id belongs to case c (and, unless the caller reads
- * counselling, is not restricted). */
+ * counselling, is not restricted); *restricted (may be NULL) says whether
+ * it is, so that what refers to it (a correction) is kept as closely. */
 static bool
-event_of_case(req *r, int64_t case_id, int64_t event, bool counselling)
+event_of_case(req *r, int64_t case_id, int64_t event, bool counselling,
+    bool *restricted)
 {
 	db_stmt *st = NULL;
+	if (restricted != NULL)
+		*restricted = false;
 	if (db_prepare(r->rdb, "SELECT restricted FROM case_events WHERE id = ? AND"
 	    " case_id = ?", &st) != XA_OK)
 		return false;
 	db_bind_int(st, 1, event);
 	db_bind_int(st, 2, case_id);
-	bool ok = db_step(st) == 1 && (counselling || db_col_int(st, 0) == 0);
+	bool ok = false;
+	if (db_step(st) == 1) {
+		bool rs = db_col_int(st, 0) != 0;
+		ok = counselling || !rs;
+		if (ok && restricted != NULL)
+			*restricted = rs;
+	}
 	db_done(st);
 	return ok;
 }
@@ -1681,6 +1805,7 @@ event_add(req *r)
 		req_error(r, 400, "case_text_required", "text");
 		return;
 	}
+	bool target_restricted = false;	/* the entry a correction corrects */
 	json_t *meta = json_object();
 	if (strcmp(kind, "guardian_notice") == 0) {
 		if (about == NULL || method == NULL) {
@@ -1698,7 +1823,8 @@ event_add(req *r)
 		}
 		json_object_set_new(meta, "agency", json_string(agency));
 	} else if (strcmp(kind, "correction") == 0) {
-		if (corrects == 0 || !event_of_case(r, c.id, corrects, acc.counselling)) {
+		if (corrects == 0 || !event_of_case(r, c.id, corrects, acc.counselling,
+		    &target_restricted)) {
 			json_decref(meta);
 			req_error(r, 400, "case_bad_correction", "corrects_id");
 			return;
@@ -1727,7 +1853,10 @@ event_add(req *r)
 		j->ev.body = text;
 		j->ev.body_len = strlen(text);
 	}
-	j->ev.restricted = counselling;
+	/* A correction says what the corrected entry said: it is kept from
+	 * the same readers as that entry. */
+	j->ev.restricted = counselling || (strcmp(kind, "correction") == 0 &&
+	    target_restricted);
 	case_who(r, &j->who);
 	req_write(r, event_run, j, event_done);
 }
@@ -1756,7 +1885,9 @@ static xa_err
 attach_run(db *conn, void *p)
 {
 	struct attach_job *j = p;
-	xa_err e;
+	xa_err e = still_open(conn, j->case_id);
+	if (e != XA_OK)
+		return e;
 	if (j->event_id == 0) {
 		char meta[96];
 		snprintf(meta, sizeof meta, "{\"mime\":\"%s\",\"size\":%zu}", j->mime, j->size);
@@ -1791,7 +1922,7 @@ attach_done(req *r, void *p, xa_err result)
 {
 	struct attach_job *j = p;
 	if (result != XA_OK) {
-		req_error(r, 503, "unavailable", NULL);
+		write_refused(r, result);
 		return;
 	}
 	if (is_api(r)) {
@@ -1827,7 +1958,7 @@ attach_add(req *r)
 		return;
 	}
 	int64_t event = input_int(r->in, "event_id", 0);
-	if (event != 0 && !event_of_case(r, c.id, event, acc.counselling)) {
+	if (event != 0 && !event_of_case(r, c.id, event, acc.counselling, NULL)) {
 		req_error(r, 400, "case_bad_event", "event_id");
 		return;
 	}
@@ -2311,6 +2442,28 @@ record_appeal(db *conn, struct trans_job *t, enum case_state from)
 	return audit_req(conn, t->r, "case.appeal", "case", t->c.id, fields, t->now);
 }
 
+/* When case id's investigation first began: the earliest move into
+ * "investigating" in its chronology, left in *since (unchanged when there
+ * is none). Going back from awaiting determination to investigate more
+ * does not start the 10 days again (regulation.md §3 step 3). */
+static xa_err
+investigation_started(db *conn, int64_t id, int64_t *since)
+{
+	db_stmt *st = NULL;
+	xa_err e = db_prepare(conn, "SELECT min(occurred_at) FROM case_events WHERE"
+	    " case_id = ? AND kind = 'transition' AND meta LIKE ?", &st);
+	if (e != XA_OK)
+		return e;
+	db_bind_int(st, 1, id);
+	db_bind_text(st, 2, "%\"to\":\"investigating\"%", -1);
+	int rc = db_step(st);
+	if (rc == 1 && !db_col_is_null(st, 0) && db_col_int(st, 0) > 0 &&
+	    db_col_int(st, 0) < *since)
+		*since = db_col_int(st, 0);
+	db_done(st);
+	return rc < 0 ? (xa_err)-rc : XA_OK;
+}
+
 /* The writer's half: the facts again (they may have changed since the
  * handler looked), the deadline, the move and what goes with it. */
 static xa_err
@@ -2331,7 +2484,13 @@ trans_run(db *conn, void *p)
 	calendar cal = { 0 };
 	if (calendar_load(conn, &cal) != XA_OK)
 		memset(&cal, 0, sizeof cal);
-	t->due = case_due(t->in.to, t->now, &lim, &cal, t->zone);
+	int64_t since = t->now;
+	if (t->in.to == CS_INVESTIGATING &&
+	    (e = investigation_started(conn, t->c.id, &since)) != XA_OK) {
+		calendar_free(&cal);
+		return e;
+	}
+	t->due = case_due(t->in.to, since, &lim, &cal, t->zone);
 	calendar_free(&cal);
 	if ((e = case_set_state(conn, t->c.id, t->in.to, t->version, t->due, t->in.note,
 	    &t->who, t->now)) != XA_OK)
@@ -2425,11 +2584,47 @@ determination_meta(req *r, const transition_in *in, const struct seat *seats, si
 		}
 	}
 	json_object_set_new(m, "participants", who);
+	if (committee) {
+		/* The whole committee as it stood that day, not only who took
+		 * part: membership changes (regulation.md §2). */
+		json_t *roster = json_array();
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(roster, json_pack("{s:I, s:s, s:s, s:s}", "id",
+			    (json_int_t)seats[i].id, "name", seats[i].name, "role",
+			    seats[i].role, "member_type", seats[i].type));
+		json_object_set_new(m, "roster", roster);
+		json_object_set_new(m, "roster_complete", json_boolean(in->roster_complete));
+	}
 	char *s = json_dumps(m, JSON_COMPACT);
 	json_decref(m);
 	const char *out = s ? arena_strdup(r->a, s) : NULL;
 	free(s);
 	return out;
+}
+
+/* A meeting date refused: the error for the API; for a browser, the
+ * determination form again with what was typed and the reason. */
+static void
+meeting_refused(req *r, const case_row *c, const case_access *acc, enum case_state to,
+    const char *code, int64_t now, long zone)
+{
+	if (is_api(r)) {
+		req_error(r, 400, code, "meeting_date");
+		return;
+	}
+	json_t *m = step_model(r, c, acc, to, r->in, input_str(r->in, "meeting_date"), now,
+	    zone);
+	if (m == NULL) {
+		req_error(r, 400, code, "meeting_date");
+		return;
+	}
+	/* The form's list of what stops the step, with this one reason. */
+	const char *key = arena_printf(r->a, "error.%s", code);
+	const char *text = key ? i18n(r->lang, key) : "";
+	json_object_set_new(m, "missing", json_pack("[{s:s, s:s}]", "key", key ? key : "",
+	    "message", text));
+	json_object_set_new(m, "error", jstr(text));
+	req_page(r, 400, m);
 }
 
 static void
@@ -2491,6 +2686,21 @@ case_transition(req *r)
 	json_t *ids = json_object_get(r->in, "participants");
 	bool determination = is_determination(c.state, to);
 	bool committee = determination && c.state == CS_AWAITING;
+	if (committee && in->meeting_date != NULL) {
+		/* It sat while the case was open, and not after today. */
+		xa_day day = 0;
+		const char *bad = NULL;
+		if (day_parse(in->meeting_date, &day) != XA_OK)
+			bad = "invalid_field";
+		else if (day > day_of(now, zone))
+			bad = "case_meeting_future";
+		else if (day < day_of(c.opened_at, zone))
+			bad = "case_meeting_before_open";
+		if (bad != NULL) {
+			meeting_refused(r, &c, &acc, to, bad, now, zone);
+			return;
+		}
+	}
 	if (committee && in->meeting_date != NULL) {
 		nseats = roster_on(r, c.unit_id, in->meeting_date, &seats);
 		in->roster_members = (int)nseats;
@@ -2583,8 +2793,11 @@ legal_run(db *conn, void *p)
 {
 	struct legal_job *j = p;
 	db_stmt *st = NULL;
-	xa_err e = db_prepare(conn, "UPDATE cases SET legal_process = ? WHERE id = ?", &st);
+	xa_err e = still_open(conn, j->case_id);
 	if (e != XA_OK)
+		return e;
+	if ((e = db_prepare(conn, "UPDATE cases SET legal_process = ? WHERE id = ?",
+	    &st)) != XA_OK)
 		return e;
 	db_bind_int(st, 1, j->on ? 1 : 0);
 	db_bind_int(st, 2, j->case_id);
@@ -2606,7 +2819,7 @@ legal_done(req *r, void *p, xa_err result)
 {
 	struct legal_job *j = p;
 	if (result != XA_OK) {
-		req_error(r, 503, "unavailable", NULL);
+		write_refused(r, result);
 		return;
 	}
 	if (is_api(r)) {
@@ -3186,6 +3399,12 @@ dossier_get(req *r)
 		return;
 	}
 	req_write(r, pdf_audit_run, j, pdf_audit_done);
+	/* Not queued (the writer is stopping): answered already, and no
+	 * done callback will free the model. */
+	if (r->answered && !r->pending) {
+		json_decref(j->model);
+		j->model = NULL;
+	}
 }
 
 /* ------------------------------------------------------------------ */

@@ -17,6 +17,7 @@
  * like a missing one. */
 #include "cases_http.h"
 
+#include <openssl/crypto.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1295,6 +1296,15 @@ event_find(const struct etext *v, size_t n, int64_t id)
 	return NULL;
 }
 
+/* Whether follow-up check-ins (事后干预) belong in a case in state s: once
+ * measures are being carried out, or in follow-up — never before any
+ * measure was decided. */
+static int
+followup_time(enum case_state s)
+{
+	return s == CS_MEASURES || s == CS_FOLLOW_UP;
+}
+
 /* Whether measures may be decided in c now: found to be bullying, and
  * determined or already deciding measures. */
 static int
@@ -1305,8 +1315,9 @@ decidable(const case_row *c)
 }
 
 /* The earlier findings against the case's perpetrators, as suggestions
- * for the committee: [{party, number, href}] (href "" when the reader may
- * not open that case). */
+ * for the committee: [{party, number, href}]. Only cases the reader may
+ * open are named: that a student was found to have bullied in another
+ * case is itself part of that case's file. */
 static json_t *
 suggestions_json(req *r, const case_row *c, const struct party *pv, size_t np, int64_t now)
 {
@@ -1339,13 +1350,14 @@ suggestions_json(req *r, const case_row *c, const struct party *pv, size_t np, i
 		}
 		db_done(st);
 		for (size_t q = 0; q < k; q++) {
-			char number[16], href[40] = "";
-			case_number(years[q], seqs[q], number);
+			char number[16], href[40];
 			case_access a2;
 			memset(&a2, 0, sizeof a2);
-			if (case_access_for(r->rdb, r->user, ids[q], c->unit_path, now, &a2) == XA_OK &&
-			    a2.read)
-				snprintf(href, sizeof href, "/cases/%lld", (long long)ids[q]);
+			if (case_access_for(r->rdb, r->user, ids[q], c->unit_path, now, &a2) != XA_OK ||
+			    !a2.read)
+				continue;
+			case_number(years[q], seqs[q], number);
+			snprintf(href, sizeof href, "/cases/%lld", (long long)ids[q]);
 			json_array_append_new(list, json_pack("{s:I, s:s, s:s, s:s}", "party_id",
 			    (json_int_t)pv[i].id, "party", pv[i].label, "number", number, "href", href));
 		}
@@ -1479,7 +1491,8 @@ measures_model(req *r, const case_row *c, const case_access *acc, json_t *model,
 			    i18n(r->lang, "review.kind.followup") : i18n(r->lang, "review.kind.protection"),
 			    "due_on", due, "overdue", done == 0 && strcmp(due, today) < 0,
 			    "done", done != 0, "done_on", d1, "text", de ? de->text : "",
-			    "can_done", can_write && done == 0));
+			    "can_done", can_write && done == 0 && (strcmp(kind, "followup") != 0 ||
+			    followup_time(c->state))));
 		}
 		db_done(st);
 	}
@@ -1544,7 +1557,8 @@ measures_model(req *r, const case_row *c, const case_access *acc, json_t *model,
 		json_decref(sides);
 	}
 	json_object_set_new(model, "catalogue", can_decide ? options_json(r, c) : json_array());
-	json_object_set_new(model, "suggestions", decidable(c) ?
+	/* For those who decide measures only. */
+	json_object_set_new(model, "suggestions", decidable(c) && acc->write ?
 	    suggestions_json(r, c, pv, np, now) : json_array());
 	/* Once measures are decided: the first check-ins, due after the
 	 * bureau's follow-up days, for each side's students not yet planned. */
@@ -1560,6 +1574,7 @@ measures_model(req *r, const case_row *c, const case_access *acc, json_t *model,
 	}
 	json_object_set_new(model, "measures_followup", offer);
 	json_object_set_new(model, "measures_sealed_shown", json_boolean(key != NULL));
+	OPENSSL_cleanse(keybuf, sizeof keybuf);
 }
 
 void
@@ -1643,13 +1658,15 @@ struct mjob {
 	const char *rkind;
 	size_t nreviews;
 	int decide;			/* the case must still be decidable */
+	int followup;			/* the case must be in measures or follow-up */
 	int64_t now;
 	audit_entry who;
 	int64_t out_id, event_id;
 };
 
 /* The case's state on the writer's connection: XA_ECONFLICT when it has
- * since been closed (or, for a decision, is no longer decidable). */
+ * since been closed (or, for a decision, is no longer decidable; for a
+ * follow-up check-in, no longer in measures or follow-up). */
 static xa_err
 still_open(db *conn, const struct mjob *j)
 {
@@ -1671,6 +1688,8 @@ still_open(db *conn, const struct mjob *j)
 	if (rc == 0 || case_state_final(s))
 		return XA_ECONFLICT;
 	if (j->decide && !(bullying && (s == CS_DETERMINED || s == CS_MEASURES)))
+		return XA_ECONFLICT;
+	if (j->followup && !followup_time(s))
 		return XA_ECONFLICT;
 	return XA_OK;
 }
@@ -2091,19 +2110,21 @@ static const field done_fields[] = {
 	{ NULL, 0, 0, 0, 0, NULL },
 };
 
-/* The measure {mid} of case c: its party, or 0 with 404 answered. */
+/* The measure {mid} of case c: its party and when it was decided, or 0
+ * with 404 answered. */
 static int
-measure_of(req *r, const case_row *c, int64_t *mid, int64_t *party)
+measure_of(req *r, const case_row *c, int64_t *mid, int64_t *party, int64_t *decided)
 {
 	db_stmt *st = NULL;
 	int found = 0;
 	if (req_param_int(r, "mid", mid) == XA_OK &&
-	    db_prepare(r->rdb, "SELECT party_id FROM case_measures WHERE id = ? AND case_id = ?",
-	    &st) == XA_OK) {
+	    db_prepare(r->rdb, "SELECT party_id, decided_at FROM case_measures WHERE id = ?"
+	    " AND case_id = ?", &st) == XA_OK) {
 		db_bind_int(st, 1, *mid);
 		db_bind_int(st, 2, c->id);
 		if (db_step(st) == 1) {
 			*party = db_col_int(st, 0);
+			*decided = db_col_int(st, 1);
 			found = 1;
 		}
 		db_done(st);
@@ -2120,8 +2141,8 @@ mark(req *r, int told)
 {
 	case_row c;
 	case_access acc;
-	int64_t mid = 0, party = 0;
-	if (!case_writable(r, &c, &acc) || !measure_of(r, &c, &mid, &party))
+	int64_t mid = 0, party = 0, decided = 0;
+	if (!case_writable(r, &c, &acc) || !measure_of(r, &c, &mid, &party, &decided))
 		return;
 	struct mjob *j = mjob_new(r, &c);
 	if (j == NULL)
@@ -2132,6 +2153,15 @@ mark(req *r, int told)
 		fail(r, &c, 400, "measures_future", told ? "told_at" : "done_at");
 		return;
 	}
+	/* Not before the measure was decided: on its own day, no earlier
+	 * than the moment it was. */
+	long zone = case_zone(r);
+	if (decided > 0 && day_of(j->at, zone) < day_of(decided, zone)) {
+		fail(r, &c, 400, "measures_before_decided", told ? "told_at" : "done_at");
+		return;
+	}
+	if (j->at < decided)
+		j->at = decided;
 	char on[11];
 	date_of(r, j->at, on);
 	j->item_id = mid;
@@ -2184,9 +2214,15 @@ review_plan(req *r)
 		return;
 	const char *kind = input_str(r->in, "kind"), *due = input_str(r->in, "due_on");
 	json_t *every = json_object_get(r->in, "every");
+	int followup = strcmp(kind, "followup") == 0;
+	if (followup && !followup_time(c.state)) {
+		fail(r, &c, 409, "measures_followup_early", "kind");
+		return;
+	}
 	struct mjob *j = mjob_new(r, &c);
 	if (j == NULL)
 		return;
+	j->followup = followup;
 	j->rkind = kind;
 	j->parties = arena_calloc(r->a, 64, sizeof *j->parties);
 	j->dues = arena_calloc(r->a, 64, sizeof *j->dues);
@@ -2349,9 +2385,15 @@ review_done(req *r)
 		req_error(r, 404, "not_found", NULL);
 		return;
 	}
+	int followup = strcmp(kind, "followup") == 0;
+	if (followup && !followup_time(c.state)) {
+		fail(r, &c, 409, "measures_followup_early", NULL);
+		return;
+	}
 	struct mjob *j = mjob_new(r, &c);
 	if (j == NULL)
 		return;
+	j->followup = followup;
 	j->at = when_of(r, input_str(r->in, "done_at"), j->now);
 	if (j->at < 0) {
 		fail(r, &c, 400, "measures_future", "done_at");

@@ -19,6 +19,7 @@
  * or let anyone decide their own request to see identities. */
 #include "cases_http.h"
 
+#include <openssl/crypto.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +28,6 @@
 
 #include "../auth/audit.h"
 #include "../auth/auth.h"
-#include "../auth/keys.h"
 #include "../auth/session.h"
 #include "../core/buf.h"
 #include "../core/calendar.h"
@@ -213,45 +213,16 @@ step_done(db_stmt *st)
 }
 
 /* ------------------------------------------------------------------ */
-/* A read of sealed content outside a writer job (the case page's GET)
- * still leaves its audit record: it is queued as a detached write. */
+/* Reads of sealed content: the review panels an answer opened, so that
+ * their audit records are written before the answer leaves (by this
+ * file's GET, or by the case page's own case.read record). */
 
-struct read_audit {
-	audit_entry e;
-	char action[40], otype[24], fields[64], rid[20], source[64];
-	int64_t now;
+#define PANELS_MAX 64
+
+struct panel_reads {
+	int64_t ids[PANELS_MAX];	/* appeals whose panel was opened */
+	size_t n;
 };
-
-static xa_err
-read_audit_run(db *conn, void *p)
-{
-	struct read_audit *a = p;
-	return audit_append(conn, keys_get()->audit, &a->e, a->now);
-}
-
-/* Records that r read the sealed fields of object (otype, oid). */
-static void
-audit_read(req *r, const char *action, const char *otype, int64_t oid,
-    const char *fields)
-{
-	struct read_audit *a = calloc(1, sizeof *a);
-	if (a == NULL)
-		return;
-	audit_from_req(r, &a->e);
-	snprintf(a->action, sizeof a->action, "%s", action);
-	snprintf(a->otype, sizeof a->otype, "%s", otype);
-	snprintf(a->fields, sizeof a->fields, "%s", fields);
-	snprintf(a->rid, sizeof a->rid, "%s", r->id);
-	snprintf(a->source, sizeof a->source, "%s", r->client);
-	a->e.action = a->action;
-	a->e.object_type = a->otype;
-	a->e.object_id = oid;
-	a->e.fields = a->fields;
-	a->e.request_id = a->rid;
-	a->e.source = a->source;
-	a->now = now_s();
-	server_write_detached(r->srv, read_audit_run, a, free);
-}
 
 /* ------------------------------------------------------------------ */
 /* Who may do what on a case, beyond reading it (case_load decided that). */
@@ -270,10 +241,37 @@ bureau_reader(const req *r, const case_row *c)
 	    policy_allow(r->user, A_CASE_READ, c->unit_path);
 }
 
+/* A closed or archived case: its file no longer changes, so nothing is
+ * put under supervision or answered in it any more. */
 static bool
 case_final(const case_row *c)
 {
-	return c->state == CS_ARCHIVED;
+	return case_state_final(c->state);
+}
+
+/* The writer's own look at case id's state: XA_ECONFLICT when it was
+ * closed or archived since the handler looked (or is gone), and *final is
+ * set so that the answer can say so. */
+static xa_err
+case_still_open(db *conn, int64_t id, bool *final)
+{
+	db_stmt *st = NULL;
+	xa_err e = db_prepare(conn, "SELECT state FROM cases WHERE id = ?", &st);
+	if (e != XA_OK)
+		return e;
+	db_bind_int(st, 1, id);
+	int rc = db_step(st);
+	enum case_state s = CS_CLOSED;
+	if (rc == 1 && case_state_parse(db_col_text(st, 0), &s) != XA_OK)
+		s = CS_CLOSED;
+	db_done(st);
+	if (rc < 0)
+		return (xa_err)-rc;
+	if (rc == 0 || case_state_final(s)) {
+		*final = true;
+		return XA_ECONFLICT;
+	}
+	return XA_OK;
 }
 
 /* ------------------------------------------------------------------ */
@@ -422,10 +420,11 @@ panel_text(req *r, const uint8_t key[32], const void *blob, size_t len)
 }
 
 /* The appeals of case c, oldest first. The panel is shown only to the
- * school's handlers and the office that records appeals; opening it is
- * audited. */
+ * school's handlers and the office that records appeals; the appeals
+ * whose panel was opened are listed in *reads for the caller to audit
+ * before it answers. */
 static json_t *
-case_appeals(req *r, const case_row *c, const case_access *acc)
+case_appeals(req *r, const case_row *c, const case_access *acc, struct panel_reads *reads)
 {
 	json_t *list = json_array();
 	long zone = case_zone(r);
@@ -459,21 +458,22 @@ case_appeals(req *r, const case_row *c, const case_access *acc)
 		/* Always present, so that a template never finds another "panel"
 		 * further out. */
 		json_object_set_new(o, "panel", jstr(""));
-		if (see_panel && !db_col_is_null(st, 4) && db_col_len(st, 4) > 0) {
+		if (see_panel && reads->n < PANELS_MAX && !db_col_is_null(st, 4) &&
+		    db_col_len(st, 4) > 0) {
 			if (!have_key)
 				have_key = case_row_key(r, c, key) == XA_OK;
 			if (have_key) {
 				const char *t = panel_text(r, key, db_col_blob(st, 4),
 				    db_col_len(st, 4));
 				json_object_set_new(o, "panel", jstr(t));
-				audit_read(r, "appeal.read", "appeal", id, "panel");
+				reads->ids[reads->n++] = id;
 			}
 		}
 		json_array_append_new(list, o);
 	}
 	db_done(st);
 	if (have_key)
-		memset(key, 0, sizeof key);
+		OPENSSL_cleanse(key, sizeof key);
 	return list;
 }
 
@@ -540,15 +540,15 @@ case_identity(req *r, const case_row *c, const case_access *acc)
 	return o;
 }
 
-void
-oversight_case_model(req *r, const case_row *c, const case_access *acc, json_t *model)
+/* The oversight part into model; the panels it opened into *reads. */
+static void
+oversight_model(req *r, const case_row *c, const case_access *acc, json_t *model,
+    struct panel_reads *reads)
 {
-	if (r == NULL || r->user == NULL || c == NULL || acc == NULL || model == NULL ||
-	    !acc->read)
-		return;
 	bool has_open = false;
+	reads->n = 0;
 	json_object_set_new(model, "supervisions", case_supervisions(r, c, acc, &has_open));
-	json_object_set_new(model, "appeals", case_appeals(r, c, acc));
+	json_object_set_new(model, "appeals", case_appeals(r, c, acc, reads));
 	json_t *id = case_identity(r, c, acc);
 	if (id != NULL)
 		json_object_set_new(model, "identity", id);
@@ -562,7 +562,53 @@ oversight_case_model(req *r, const case_row *c, const case_access *acc, json_t *
 	}
 }
 
-/* GET /api/v1/cases/{id}/oversight: the same part on its own. */
+/* The case page's part (cases_http.c). A sealed panel opened here sets
+ * "panel_shown": the page's own case.read record names it, written before
+ * the page leaves, so this part writes none of its own. */
+void
+oversight_case_model(req *r, const case_row *c, const case_access *acc, json_t *model)
+{
+	if (r == NULL || r->user == NULL || c == NULL || acc == NULL || model == NULL ||
+	    !acc->read)
+		return;
+	struct panel_reads reads;
+	oversight_model(r, c, acc, model, &reads);
+	json_object_set_new(model, "panel_shown", json_boolean(reads.n > 0));
+}
+
+struct show_job {
+	req *r;
+	json_t *model;
+	struct panel_reads reads;
+	int64_t now;
+};
+
+/* One appeal.read record for each panel the answer holds. */
+static xa_err
+show_audit_run(db *conn, void *p)
+{
+	struct show_job *j = p;
+	xa_err e = XA_OK;
+	for (size_t i = 0; i < j->reads.n && e == XA_OK; i++)
+		e = audit_req(conn, j->r, "appeal.read", "appeal", j->reads.ids[i], "panel",
+		    j->now);
+	return e;
+}
+
+static void
+show_audit_done(req *r, void *p, xa_err result)
+{
+	struct show_job *j = p;
+	if (result != XA_OK) {
+		json_decref(j->model);
+		req_error(r, 503, "unavailable", NULL);
+		return;
+	}
+	req_json(r, 200, j->model);
+}
+
+/* GET /api/v1/cases/{id}/oversight: the same part on its own; when it
+ * opened a review panel, the answer waits for the read's audit record. */
 static void
 oversight_show(req *r)
 {
@@ -570,9 +616,28 @@ oversight_show(req *r)
 	case_access acc;
 	if (!case_load_or_404(r, &c, &acc))
 		return;
+	struct show_job *j = arena_calloc(r->a, 1, sizeof *j);
+	if (j == NULL) {
+		req_error(r, 500, "internal", NULL);
+		return;
+	}
 	json_t *m = json_pack("{s:I, s:s}", "case_id", (json_int_t)c.id, "number", c.number);
-	oversight_case_model(r, &c, &acc, m);
-	req_json(r, 200, m);
+	if (m == NULL) {
+		req_error(r, 500, "internal", NULL);
+		return;
+	}
+	oversight_model(r, &c, &acc, m, &j->reads);
+	if (j->reads.n == 0) {
+		req_json(r, 200, m);
+		return;
+	}
+	j->r = r;
+	j->model = m;
+	j->now = now_s();
+	req_write(r, show_audit_run, j, show_audit_done);
+	/* Not queued (the writer is stopping): answered, and no done. */
+	if (r->answered && !r->pending)
+		json_decref(m);
 }
 
 /* ------------------------------------------------------------------ */
@@ -584,6 +649,7 @@ struct sup_job {
 	int64_t case_id, sid, now;
 	const char *due_on, *text;	/* required, answer or note */
 	int action;			/* 0 open, 1 answer, 2 close */
+	bool final;			/* refused: the case was closed meanwhile */
 	char meta[160];
 };
 
@@ -613,9 +679,11 @@ sup_open_run(db *conn, void *p)
 {
 	struct sup_job *j = p;
 	db_stmt *st = NULL;
-	xa_err e = db_prepare(conn, "SELECT count(*) FROM supervisions WHERE case_id = ?"
-	    " AND state <> 'closed'", &st);
+	xa_err e = case_still_open(conn, j->case_id, &j->final);
 	if (e != XA_OK)
+		return e;
+	if ((e = db_prepare(conn, "SELECT count(*) FROM supervisions WHERE case_id = ?"
+	    " AND state <> 'closed'", &st)) != XA_OK)
 		return e;
 	db_bind_int(st, 1, j->case_id);
 	int64_t open = db_step(st) == 1 ? db_col_int(st, 0) : 1;
@@ -650,10 +718,12 @@ sup_answer_run(db *conn, void *p)
 {
 	struct sup_job *j = p;
 	db_stmt *st = NULL;
-	xa_err e = db_prepare(conn, "UPDATE supervisions SET state = 'answered', answer = ?,"
-	    " answered_by = ?, answered_at = ? WHERE id = ? AND case_id = ? AND state = 'open'",
-	    &st);
+	xa_err e = case_still_open(conn, j->case_id, &j->final);
 	if (e != XA_OK)
+		return e;
+	if ((e = db_prepare(conn, "UPDATE supervisions SET state = 'answered', answer = ?,"
+	    " answered_by = ?, answered_at = ? WHERE id = ? AND case_id = ? AND state = 'open'",
+	    &st)) != XA_OK)
 		return e;
 	db_bind_text(st, 1, j->text, -1);
 	db_bind_int(st, 2, j->r->user->account_id);
@@ -725,7 +795,9 @@ sup_done(req *r, void *ctx, xa_err result)
 {
 	struct sup_job *j = ctx;
 	if (result != XA_OK) {
-		write_failed(r, result, "oversight_open_exists", "oversight_state");
+		write_failed(r, result, "oversight_open_exists", j->final ?
+		    (j->action == 0 ? "oversight_case_final" : "oversight_answer_final") :
+		    "oversight_state");
 		return;
 	}
 	if (!is_api(r)) {
@@ -845,6 +917,10 @@ sup_answer(req *r)
 		return;
 	if (!acc.write || !sup_state(r, &c, &sid, state)) {
 		req_error(r, 404, "not_found", NULL);
+		return;
+	}
+	if (case_final(&c)) {
+		req_error(r, 409, "oversight_answer_final", NULL);
 		return;
 	}
 	if (strcmp(state, "open") != 0) {

@@ -130,6 +130,10 @@ receipt_hash(const char *norm, char hex[2 * SM3_LEN + 1])
 
 /* --- Small helpers. */
 
+/* The earliest day a report may say it happened on (YYYY-MM-DD compare
+ * as strings): anything before is a slip of the finger. */
+#define DATE_MIN "2000-01-01"
+
 static const char *const public_reporters[] = { "victim", "witness", "parent",
 	"other", NULL };
 
@@ -234,9 +238,11 @@ rl_pass(req *r, int lookup)
 
 /* --- Where a report goes. */
 
-/* The bureau office (the unit of kind office directly under the bureau),
- * found once per process; until an office exists, the bureau itself
- * (not cached, so an office added later is found). */
+/* The bureau office, by the rule of reports_http.c office_find: the
+ * active unit of kind office nearest the bureau (right under it, or
+ * under one of its sections, as in the demo city), the lowest id among
+ * equals; found once per process. Until an office exists, the bureau
+ * itself (not cached, so an office added later is found). */
 static _Atomic int64_t office_cache;
 
 static xa_err
@@ -247,24 +253,26 @@ office_unit(req *r, int64_t *id)
 		*id = c;
 		return XA_OK;
 	}
-	db_stmt *st = NULL;
-	xa_err e = db_prepare(r->rdb, "SELECT o.id FROM units o JOIN units b ON b.id ="
-	    " o.parent_id WHERE o.kind = 'office' AND b.kind = 'bureau' AND"
-	    " b.parent_id IS NULL AND o.active = 1 ORDER BY o.id LIMIT 1", &st);
+	int64_t bureau = 0;
+	char path[96], like[100];
+	xa_err e = unit_bureau(r->rdb, &bureau, path, sizeof path);
 	if (e != XA_OK)
 		return e;
+	snprintf(like, sizeof like, "%s%%", path);
+	db_stmt *st = NULL;
+	if ((e = db_prepare(r->rdb, "SELECT id FROM units WHERE kind = 'office'"
+	    " AND active = 1 AND path LIKE ? ORDER BY length(path), id LIMIT 1", &st))
+	    != XA_OK)
+		return e;
+	db_bind_text(st, 1, like, -1);
 	int rc = db_step(st);
+	*id = bureau;
 	if (rc == 1) {
 		*id = db_col_int(st, 0);
 		atomic_store(&office_cache, *id);
 	}
 	db_done(st);
-	if (rc == 1)
-		return XA_OK;
-	if (rc < 0)
-		return (xa_err)-rc;
-	char path[96];
-	return unit_bureau(r->rdb, id, path, sizeof path);
+	return rc < 0 ? (xa_err)-rc : XA_OK;
 }
 
 /* 1 when id is an active school. */
@@ -687,6 +695,10 @@ report_submit(req *r)
 		refuse(r, 400, "public_future_date", "when");
 		return;
 	}
+	if (s->occurred_on[0] != '\0' && strcmp(s->occurred_on, DATE_MIN) < 0) {
+		refuse(r, 400, "public_old_date", "when");
+		return;
+	}
 	s->place = str_or(in, "place", "unknown");
 	s->frequency = str_or(in, "frequency", "unknown");
 	s->reporter = str_or(in, "reporter", "other");
@@ -854,6 +866,7 @@ struct view {
 	void *body;
 	size_t body_len;
 	const char *notice;
+	const char *error;	/* a refused reply on the page: its catalog key */
 	int64_t now;
 };
 
@@ -877,15 +890,10 @@ view_run(db *conn, void *p)
 		db_done(st);
 		if (rc < 0)
 			return (xa_err)-rc;
-		if ((e = db_prepare(conn, "UPDATE reports SET updated_at = ? WHERE id = ?",
-		    &st)) != XA_OK)
-			return e;
-		db_bind_int(st, 1, v->now);
-		db_bind_int(st, 2, v->f.id);
-		rc = db_step(st);
-		db_done(st);
-		if (rc < 0)
-			return (xa_err)-rc;
+		/* reports.updated_at is left alone: it is triage's version
+		 * of the report and only triage moves it (next_stamp in
+		 * reports_http.c); the queue's "unanswered" mark is read
+		 * from the messages themselves. */
 		if ((e = audit_anon(conn, "report.message", v->f.id, "body", v->now)) != XA_OK)
 			return e;
 	}
@@ -912,7 +920,25 @@ view_done(req *r, void *ctx, xa_err result)
 		req_json(r, v->text ? 201 : 200, m);
 		return;
 	}
-	req_render(r, 200, "report_status", m);
+	if (m != NULL && v->error != NULL)
+		json_object_set_new(m, "error", json_string(i18n(r->lang, v->error)));
+	req_render(r, v->error != NULL ? 400 : 200, "report_status", m);
+}
+
+/* True when s holds nothing but ASCII spaces, tabs and line breaks and
+ * the ideographic space. */
+static bool
+blank(const char *s)
+{
+	while (*s != '\0') {
+		if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+			s++;
+		else if (strncmp(s, "\xE3\x80\x80", 3) == 0)
+			s += 3;
+		else
+			return false;
+	}
+	return true;
 }
 
 /* Looks up code; answers 404 or 503 itself and returns NULL, or the view. */
@@ -949,30 +975,35 @@ status_show(req *r)
 		req_write(r, view_run, v, view_done);
 }
 
-/* POST /api/v1/public/reports/{code}/messages and POST /report/status/reply. */
+/* POST /api/v1/public/reports/{code}/messages and POST /report/status/reply.
+ * A reply costs one lookup of the lookup budget, like showing the status
+ * (it starts with the same look-up of a code); it does not count against
+ * the reports budget. */
 static void
 status_reply(req *r)
 {
-	if (!rl_pass(r, 0))
+	if (!rl_pass(r, 1))
 		return;
 	const char *code = is_api(r) ? req_param(r, "code") : input_str(r->in, "code");
 	struct view *v = view_begin(r, code);
 	if (v == NULL)
 		return;
 	const char *text = input_str(r->in, "text");
+	if (text != NULL && blank(text))
+		text = NULL;	/* only spaces and line breaks: nothing said */
 	if (text == NULL || !v->f.has_key) {
 		/* Only the page gets here without text (the API's table
 		 * requires it); a report whose key was destroyed takes no
 		 * more messages. */
-		OPENSSL_cleanse(v->f.key, sizeof v->f.key);
 		if (is_api(r)) {
+			OPENSSL_cleanse(v->f.key, sizeof v->f.key);
 			req_error(r, 400, text ? "public_closed" : "public_text_missing", "text");
 			return;
 		}
-		json_t *m = public_model(r, &v->f);
-		json_object_set_new(m, "error", json_string(i18n(r->lang,
-		    text ? "error.public_closed" : "error.public_text_missing")));
-		req_render(r, 400, "report_status", m);
+		/* The page shows the thread again with the message: a read
+		 * like any visit, recorded before it is shown (400). */
+		v->error = text ? "error.public_closed" : "error.public_text_missing";
+		req_write(r, view_run, v, view_done);
 		return;
 	}
 	if (seal_blob(r->a, v->f.key, text, strlen(text), &v->body, &v->body_len) != XA_OK) {
@@ -1032,6 +1063,11 @@ report_staff_may(const req *r, const char *queue_path, int64_t received_by,
 		return false;
 	if (policy_allow(p, A_REPORT_TRIAGE, queue_path))
 		return true;
+	/* Its receiver and owner only while it is queued within their
+	 * scope: once the office moves it to another school, it is that
+	 * school's (reports_http.c rep_find keeps the same rule). */
+	if (queue_path == NULL || !unit_within(queue_path, p->scope_path))
+		return false;
 	return (received_by > 0 && received_by == p->account_id) ||
 	    (owner_id > 0 && owner_id == p->account_id);
 }
@@ -1133,8 +1169,9 @@ struct staff_msg {
 	req *r;
 };
 
-/* The writer job of a staff reply: the message, the report's
- * updated_at, and the audit record (who and where from the request). */
+/* The writer job of a staff reply: the message and the audit record
+ * (who and where from the request). The report's updated_at is triage's
+ * version and stays as it is (see view_run). */
 static xa_err
 staff_msg_run(db *conn, void *p)
 {
@@ -1153,15 +1190,6 @@ staff_msg_run(db *conn, void *p)
 	if (rc < 0)
 		return (xa_err)-rc;
 	m->id = db_last_id(conn);
-	if ((e = db_prepare(conn, "UPDATE reports SET updated_at = ? WHERE id = ?",
-	    &st)) != XA_OK)
-		return e;
-	db_bind_int(st, 1, m->now);
-	db_bind_int(st, 2, m->report_id);
-	rc = db_step(st);
-	db_done(st);
-	if (rc < 0)
-		return (xa_err)-rc;
 	return audit_req(conn, m->r, "report.reply", "report", m->report_id, "body", m->now);
 }
 

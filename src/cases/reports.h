@@ -42,7 +42,8 @@ json_t *report_attachments_model(req *r, int64_t report_id,
 
 /* Whether r->user may read and answer a report queued at queue_path:
  * A_REPORT_TRIAGE over the queue's unit, or the account that received
- * or owns it (0: none). */
+ * or owns it (0: none) while the report's queue lies within their scope
+ * (a report moved to another school leaves its first receiver's reach). */
 bool report_staff_may(const req *r, const char *queue_path,
     int64_t received_by, int64_t owner_id);
 

@@ -50,6 +50,9 @@
 #define SUMMARY_MAX 200			/* a case's summary given by hand */
 #define SUMMARY_AUTO 60			/* taken from the narrative otherwise */
 #define FUTURE_SLACK 300		/* seconds of clock difference forgiven */
+#define RECEIVED_MAX_AGE (366 * 86400)	/* the oldest time received taken:
+					 * older is a slip of the finger */
+#define DATE_MIN "2000-01-01"		/* the earliest day it happened on */
 #define MAX_OPTIONS 2000		/* schools, colleagues or cases offered */
 
 /* The channels a member of staff enters by hand: not the anonymous
@@ -454,7 +457,10 @@ rep_load(req *r, int64_t id, struct rep *p)
 
 /* Loads report id for the caller with what they may do. XA_ENOTFOUND
  * when there is none or it is out of the caller's reach: triage on its
- * queue, or the caller received or owns it. */
+ * queue, or the caller received or owns it while its queue lies within
+ * the caller's scope (a report the office moved to another school is
+ * that school's now: its first receiver at the old school no longer
+ * reaches it; the office's scope is the whole bureau). */
 static xa_err
 rep_find(req *r, int64_t id, struct rep *p, struct racc *acc)
 {
@@ -463,9 +469,10 @@ rep_find(req *r, int64_t id, struct rep *p, struct racc *acc)
 	if (e != XA_OK)
 		return e;
 	int64_t me = r->user->account_id;
+	bool here = unit_within(p->queue_path, r->user->scope_path);
 	acc->triage = policy_allow(r->user, A_REPORT_TRIAGE, p->queue_path);
-	acc->owner = p->owner_id == me;
-	acc->receiver = p->received_by == me;
+	acc->owner = here && p->owner_id == me;
+	acc->receiver = here && p->received_by == me;
 	if (!acc->triage && !acc->owner && !acc->receiver)
 		return XA_ENOTFOUND;
 	struct office o;
@@ -822,6 +829,10 @@ report_create(req *r)
 	}
 	if (c->received_at > c->now)
 		c->received_at = c->now;
+	if (c->received_at < c->now - RECEIVED_MAX_AGE) {
+		create_error(r, &m, 400, "intake_received_old", "received_at");
+		return;
+	}
 	const char *what = input_str(r->in, "what");
 	size_t wn = cps(what);
 	if (wn < WHAT_MIN || wn > WHAT_MAX) {
@@ -835,6 +846,18 @@ report_create(req *r)
 		c->occurred_on = "";
 	if (c->occurred_on[0] != '\0' && strcmp(c->occurred_on, day) > 0) {
 		create_error(r, &m, 400, "intake_occurred_future", "occurred_on");
+		return;
+	}
+	/* Not after the day it was reported, nor before DATE_MIN (days
+	 * compare as strings). */
+	char received_day[11];
+	day_format(day_of(c->received_at, zone), received_day);
+	if (c->occurred_on[0] != '\0' && strcmp(c->occurred_on, received_day) > 0) {
+		create_error(r, &m, 400, "intake_occurred_after_received", "occurred_on");
+		return;
+	}
+	if (c->occurred_on[0] != '\0' && strcmp(c->occurred_on, DATE_MIN) < 0) {
+		create_error(r, &m, 400, "intake_occurred_old", "occurred_on");
 		return;
 	}
 	c->place = input_str(r->in, "place");
@@ -983,10 +1006,15 @@ reports_list(req *r)
 		    " OR r.status = ?) AND (? = '' OR r.channel = ?)"
 		    " ORDER BY r.created_at DESC, r.id DESC LIMIT ? OFFSET ?", &st);
 	else
+		/* Taken or owned, while still queued within the caller's
+		 * scope (rep_find's rule: moved to another school, it is
+		 * that school's). */
 		e = db_prepare(r->rdb, "SELECT " REP_COLS REP_JOINS
 		    " WHERE (r.received_by = ? OR r.owner_id = ?)"
 		    " AND ((? = 'open' AND r.status IN ('new', 'accepted')) OR ? = 'all'"
 		    " OR r.status = ?) AND (? = '' OR r.channel = ?)"
+		    " AND EXISTS (SELECT 1 FROM units q WHERE q.id = r.queue_unit_id"
+		    " AND substr(q.path, 1, length(?)) = ?)"
 		    " ORDER BY r.created_at DESC, r.id DESC LIMIT ? OFFSET ?", &st);
 	if (e != XA_OK) {
 		req_error(r, 503, "unavailable", NULL);
@@ -1004,8 +1032,13 @@ reports_list(req *r)
 	db_bind_text(st, 5, status, -1);
 	db_bind_text(st, 6, channel, -1);
 	db_bind_text(st, 7, channel, -1);
-	db_bind_int(st, 8, lim + 1);
-	db_bind_int(st, 9, offset);
+	int k = 8;
+	if (!queue) {
+		db_bind_text(st, k++, r->user->scope_path, -1);
+		db_bind_text(st, k++, r->user->scope_path, -1);
+	}
+	db_bind_int(st, k++, lim + 1);
+	db_bind_int(st, k, offset);
 	json_t *rows = json_array();
 	int64_t n = 0;
 	bool more = false;

@@ -138,14 +138,18 @@ case_open(db *conn, const case_new *c, const audit_entry *who, int64_t now,
 	/* The reports it joins: the school's own, not yet joined or dismissed. */
 	json_t *rep = json_array();
 	for (size_t i = 0; i < c->nreports && e == XA_OK; i++) {
+		/* updated_at is the report's version for triage: it only moves
+		 * forward, even within a second. */
 		if ((e = db_prepare(conn, "UPDATE reports SET status = 'joined', case_id = ?,"
-		    " updated_at = ? WHERE id = ? AND unit_id = ? AND case_id IS NULL"
+		    " updated_at = CASE WHEN updated_at + 1 > ? THEN updated_at + 1 ELSE ? END"
+		    " WHERE id = ? AND unit_id = ? AND case_id IS NULL"
 		    " AND status IN ('new', 'accepted')", &st)) != XA_OK)
 			break;
 		db_bind_int(st, 1, *id);
 		db_bind_int(st, 2, now);
-		db_bind_int(st, 3, c->reports[i]);
-		db_bind_int(st, 4, c->unit_id);
+		db_bind_int(st, 3, now);
+		db_bind_int(st, 4, c->reports[i]);
+		db_bind_int(st, 5, c->unit_id);
 		if ((e = step_done(st)) == XA_OK && db_changes(conn) != 1)
 			e = XA_EINVAL;
 		json_array_append_new(rep, json_integer(c->reports[i]));

@@ -35,10 +35,11 @@ enum http_method {
 			    * password or set up two-factor sign-in */
 #define R_NO_CSRF 0x20u	/* state-changing without a session (sign-in):
 			    * guarded by the same-origin check alone */
-#define R_ANON 0x40u	/* an anonymous reporter's route: the access log
-			 * keeps neither the client's address nor the path
-			 * as sent (it may hold a receipt code), only the
-			 * route's pattern */
+#define R_ANON 0x40u	/* an anonymous reporter's route: no session is
+			 * looked up (nothing of an account is touched),
+			 * and the access log keeps neither the client's
+			 * address nor the path as sent (it may hold a
+			 * receipt code), only the route's pattern */
 
 struct req;
 typedef void (*handler_fn)(struct req *r);

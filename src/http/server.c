@@ -478,6 +478,25 @@ req_release(req *r)
 	arena_free(r->a);
 }
 
+/* 1 when a request that matched no route (or not its method) went to
+ * where the anonymous reporters' routes live (/api/v1/public/..., /report
+ * and what starts like it, but not the staff's /reports tree): a
+ * mistyped address there (a trailing slash after a receipt code) may
+ * hold a code, and its sender is as anonymous as on the routes
+ * themselves. */
+static bool
+anon_unmatched(const req *r)
+{
+	if (r->route != NULL || r->path == NULL)
+		return false;
+	if (strncmp(r->path, "/api/v1/public/", 15) == 0)
+		return true;
+	if (strncmp(r->path, "/report", 7) != 0)
+		return false;
+	return !(strncmp(r->path, "/reports", 8) == 0 &&
+	    (r->path[8] == '\0' || r->path[8] == '/'));
+}
+
 /* Ends a request: metrics and the access-log line. */
 static void
 req_finish(req *r)
@@ -485,11 +504,15 @@ req_finish(req *r)
 	uint64_t ns = now_ns() - r->t0_ns;
 	metrics_record(r->loop, r->route, r->status, ns);
 	if (r->srv->cfg.access_log) {
-		/* An anonymous reporter leaves no address and no code behind. */
+		/* An anonymous reporter leaves no address and no code behind,
+		 * on its routes (their pattern is logged) and beside them
+		 * ("-"). */
 		bool anon = r->route != NULL && (r->route->flags & R_ANON);
+		bool near = anon_unmatched(r);
 		log_access("%s %s %d %zu %.3fms %s %s", method_name(r->method),
-		    anon ? r->route->pattern : r->path ? r->path : "-", r->status,
-		    r->bytes_out, (double)ns / 1e6, r->id, anon ? "-" : r->client);
+		    anon ? r->route->pattern : near || r->path == NULL ? "-" : r->path,
+		    r->status, r->bytes_out, (double)ns / 1e6, r->id,
+		    anon || near ? "-" : r->client);
 	}
 	if (!r->in_handler)
 		req_release(r);
@@ -1299,8 +1322,10 @@ on_request(struct evhttp_request *ev, void *arg)
 	    &allowed);
 	if (m == MATCH_NOT_FOUND) {
 		r->route = NULL;
-		/* A lost page still shows who is signed in. */
-		if (s->app.authenticate != NULL && strncmp(r->path, "/api/", 5) != 0)
+		/* A lost page still shows who is signed in; not beside the
+		 * anonymous routes (see below). */
+		if (s->app.authenticate != NULL && strncmp(r->path, "/api/", 5) != 0 &&
+		    !anon_unmatched(r))
 			s->app.authenticate(r);
 		req_error(r, 404, "not_found", NULL);
 		return;
@@ -1324,7 +1349,11 @@ on_request(struct evhttp_request *ev, void *arg)
 		req_redirect(r, without_lang(r));
 		return;
 	}
-	if (s->app.authenticate != NULL)
+	/* An anonymous reporter's route never looks at a session: finding
+	 * one would refresh its last_seen and tie the report's time to an
+	 * account (its handlers never read r->user; the page shows the
+	 * signed-out header). */
+	if (s->app.authenticate != NULL && !(r->route->flags & R_ANON))
 		s->app.authenticate(r);
 	if ((r->route->flags & R_AUTH) && r->user == NULL) {
 		if (r->route->flags & R_API) {

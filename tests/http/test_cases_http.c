@@ -35,6 +35,7 @@
 #include "core/i18n.h"
 #include "fixture.h"
 #include "harness.h"
+#include "store/db.h"
 
 static struct srv S;
 static struct session pa, ca, coa, ta, pb, insp, office;
@@ -53,6 +54,7 @@ static char today[11], yesterday[11];
 #define INTERVIEW "UNIQ-INTERVIEW-本人承认推了对方"
 #define COUNSEL "UNIQ-COUNSEL-情绪低落需持续关注"
 #define REASONS "UNIQ-REASONS-多次推搡并辱骂"
+#define CORRECTED "UNIQ-CORRECTED-应为长期失眠"
 
 /* --- Helpers. */
 
@@ -276,6 +278,44 @@ file_has(const char *path, const char *needle)
 	free(b);
 	fclose(f);
 	return found;
+}
+
+/* Sends a request as s while the fixture holds the database's write
+ * lock with `sql` applied but not yet committed: the handler reads the
+ * case as it was (its read connection sees only what is committed) and
+ * queues its job; the writer waits for the lock, so nothing is answered
+ * until the change is committed, and then the job must see it. The
+ * status and the body (into body, blen) of the answer. When the handler
+ * is slower than the pause, it sees the change itself and refuses the
+ * request on its own: the test then passes without reaching the writer's
+ * check, it never fails for that. */
+static long
+racing(const struct session *s, const char *method, const char *path,
+    const char *ctype, const char *payload, size_t plen, const char *sql, char *body,
+    size_t blen)
+{
+	assert_int_equal(db_begin(fx_conn()), XA_OK);
+	assert_int_equal(fx_sql(sql), 0);
+	int fd = raw_connect(&S);
+	assert_true(fd >= 0);
+	char head[1024];
+	int n = snprintf(head, sizeof head, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	    "Authorization: Bearer %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
+	    "Connection: close\r\n\r\n", method, path, s->token, ctype, plen);
+	assert_true(n > 0 && (size_t)n < sizeof head);
+	assert_int_equal(write(fd, head, (size_t)n), n);
+	assert_int_equal(write(fd, payload, plen), (ssize_t)plen);
+	char buf[16384];
+	/* No answer while the writer waits. */
+	assert_int_equal(raw_read(fd, buf, sizeof buf, 800), 0);
+	assert_int_equal(db_commit(fx_conn()), XA_OK);
+	ssize_t got = raw_read(fd, buf, sizeof buf, 20000);
+	close(fd);
+	assert_true(got > 12);
+	long status = strtol(buf + 9, NULL, 10);
+	const char *b = strstr(buf, "\r\n\r\n");
+	snprintf(body, blen, "%s", b ? b + 4 : "");
+	return status;
 }
 
 /* --- Setup. */
@@ -543,6 +583,76 @@ test_investigation_and_counselling(void **state)
 	    "\"grade\":8,\"class_name\":\"1班\",\"stage\":\"junior\"");
 }
 
+/* A correction of a counselling note says what the note said: it is kept
+ * from the same readers (the committee member reads neither, in the
+ * JSON, on the page or later in the dossier). */
+static void
+test_counselling_correction(void **state)
+{
+	char ev[512];
+	snprintf(ev, sizeof ev, "{\"kind\":\"counselling\",\"party_id\":%lld,"
+	    "\"text\":\"UNIQ-COUNSEL2 睡眠不好\"}", (long long)p_victim);
+	int64_t note = add_event(&pa, main_case, ev);
+	snprintf(ev, sizeof ev, "{\"kind\":\"correction\",\"corrects_id\":%lld,"
+	    "\"text\":\"%s\"}", (long long)note, CORRECTED);
+	int64_t corr = add_event(&pa, main_case, ev);
+	assert_int_equal(q1("SELECT restricted FROM case_events WHERE id = %lld", corr), 1);
+	/* The committee member: neither text, in the JSON or on the page. */
+	long st;
+	char *b = body_of(&ca, "GET", path1("/api/v1/cases/%lld", main_case), NULL, &st);
+	assert_int_equal(st, 200);
+	assert_null(strstr(b, CORRECTED));
+	assert_null(strstr(b, "UNIQ-COUNSEL2"));
+	free(b);
+	struct resp r;
+	assert_int_equal(fx_req_cookie(&S, &ca, "GET", path1("/cases/%lld", main_case), NULL,
+	    NULL, 0, &r), 0);
+	assert_int_equal(r.status, 200);
+	assert_null(strstr(r.body, CORRECTED));
+	resp_free(&r);
+	/* Nor may they correct it in turn. */
+	snprintf(ev, sizeof ev, "{\"kind\":\"correction\",\"corrects_id\":%lld,"
+	    "\"text\":\"再更正\"}", (long long)corr);
+	json_decref(call(&ca, "POST", path1("/api/v1/cases/%lld/events", main_case), ev, 400));
+	/* The principal, who reads counselling, sees the correction. */
+	b = body_of(&pa, "GET", path1("/api/v1/cases/%lld", main_case), NULL, &st);
+	assert_int_equal(st, 200);
+	assert_non_null(strstr(b, CORRECTED));
+	free(b);
+}
+
+/* A party's stage must be one the school teaches, and the grade one of
+ * the stage's; refused in Chinese, nothing written. */
+static void
+test_party_stage(void **state)
+{
+	int64_t parties = fx_int("SELECT count(*) FROM case_parties");
+	json_t *j = call(&ca, "POST", path1("/api/v1/cases/%lld/parties", main_case),
+	    "{\"role\":\"witness\",\"name\":\"某某\",\"stage\":\"senior\"}", 400);
+	json_t *e = json_object_get(j, "error");
+	assert_string_equal(json_string_value(json_object_get(e, "code")),
+	    "case_stage_not_taught");
+	assert_string_equal(json_string_value(json_object_get(e, "message")),
+	    i18n("zh", "error.case_stage_not_taught"));
+	json_decref(j);
+	j = call(&ca, "POST", path1("/api/v1/cases/%lld/parties", main_case),
+	    "{\"role\":\"witness\",\"name\":\"某某\",\"stage\":\"junior\",\"grade\":10}",
+	    400);
+	e = json_object_get(j, "error");
+	assert_string_equal(json_string_value(json_object_get(e, "code")), "case_grade_stage");
+	assert_string_equal(json_string_value(json_object_get(e, "message")),
+	    i18n("zh", "error.case_grade_stage"));
+	json_decref(j);
+	assert_int_equal(fx_int("SELECT count(*) FROM case_parties"), parties);
+	/* The form offers only the school's stages. */
+	j = call(&ca, "GET", path1("/api/v1/cases/%lld", main_case), NULL, 200);
+	json_t *stages = json_object_get(json_object_get(j, "forms"), "stages");
+	assert_int_equal(json_array_size(stages), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(stages, 0),
+	    "name")), "junior");
+	json_decref(j);
+}
+
 static void
 test_determination(void **state)
 {
@@ -580,6 +690,34 @@ test_determination(void **state)
 	    "missing.police_referral_unlawful");
 	assert_int_equal(q1("SELECT count(*) FROM case_events WHERE case_id = %lld AND"
 	    " kind = 'determination'", main_case), 0);
+	/* A meeting that has not happened yet, or before the case was opened:
+	 * refused in Chinese, nothing changed. */
+	char later[11];
+	day_format(day_of((int64_t)time(NULL), 8 * 3600) + 1, later);
+	static const char *const bad_days[][2] = {
+		{ NULL, "case_meeting_future" }, { "2020-01-02", "case_meeting_before_open" },
+	};
+	for (int k = 0; k < 2; k++) {
+		snprintf(extra, sizeof extra, "\"finding\":\"bullying\",\"tier\":\"general\","
+		    "\"behaviours\":[\"physical\"],\"harms\":[\"physical\"],"
+		    "\"intent\":\"deliberate\",\"imbalance\":[\"numbers\"],"
+		    "\"repetition\":\"repeated\",\"place\":\"in_school\","
+		    "\"basis\":\"mpl2020_130\",\"reasons\":\"x\",\"meeting_date\":\"%s\","
+		    "\"participants\":[%lld,%lld,%lld]", bad_days[k][0] ? bad_days[k][0] : later,
+		    (long long)seat_chair, (long long)seat_legal, (long long)seat_parent);
+		json_t *bad = move(&ca, main_case, "determined", extra, 400);
+		json_t *err = json_object_get(bad, "error");
+		assert_string_equal(json_string_value(json_object_get(err, "code")),
+		    bad_days[k][1]);
+		char key[64];
+		snprintf(key, sizeof key, "error.%s", bad_days[k][1]);
+		assert_string_equal(json_string_value(json_object_get(err, "message")),
+		    i18n("zh", key));
+		json_decref(bad);
+	}
+	assert_string_equal(state_of(main_case), "awaiting_determination");
+	assert_int_equal(q1("SELECT count(*) FROM case_events WHERE case_id = %lld AND"
+	    " kind = 'determination'", main_case), 0);
 	/* Accepted: a general tier. */
 	snprintf(extra, sizeof extra, "\"finding\":\"bullying\",\"tier\":\"general\","
 	    "\"behaviours\":[\"physical\",\"verbal\"],\"harms\":[\"physical\",\"mental\"],"
@@ -598,6 +736,14 @@ test_determination(void **state)
 	assert_int_equal(q1("SELECT count(*) FROM case_events WHERE case_id = %lld AND"
 	    " kind = 'determination' AND meta LIKE '%%王警官%%' AND meta LIKE '%%vice_chair%%'"
 	    " AND meta NOT LIKE '%%孙老师%%' AND body IS NOT NULL", main_case), 1);
+	/* And the whole committee as it stood that day, whether complete. */
+	assert_int_equal(q1("SELECT json_array_length(meta, '$.roster') FROM case_events"
+	    " WHERE case_id = %lld AND kind = 'determination'", main_case), 5);
+	assert_int_equal(q1("SELECT count(*) FROM case_events WHERE case_id = %lld AND"
+	    " kind = 'determination' AND json_type(meta, '$.roster_complete') IN"
+	    " ('true', 'false') AND json_extract(meta, '$.roster[0].role') = 'chair'"
+	    " AND json_extract(meta, '$.roster[0].member_type') = 'staff'"
+	    " AND json_extract(meta, '$.roster[1].name') = '王警官'", main_case), 1);
 	assert_int_equal(q1("SELECT supervised FROM cases WHERE id = %lld", main_case), 0);
 	assert_int_equal(q1("SELECT count(*) FROM audit_log WHERE action = 'case.determine'"
 	    " AND object_id = %lld", main_case), 1);
@@ -935,6 +1081,20 @@ test_page_forms(void **state)
 	assert_non_null(strstr(r.body, "value=\"verbal\" checked"));
 	resp_free(&r);
 	assert_string_equal(state_of(id), "awaiting_determination");
+	/* A meeting date after today: the form again, with the reason and
+	 * what was typed. */
+	char later[11];
+	day_format(day_of((int64_t)time(NULL), 8 * 3600) + 2, later);
+	snprintf(form, sizeof form, "to=determined&version=%lld&meeting_date=%s&finding=bullying"
+	    "&behaviours=verbal&reasons=UNIQ-KEPT-TEXT&participants=%lld",
+	    (long long)version_of(id), later, (long long)seat_chair);
+	assert_int_equal(fx_req_cookie(&S, &ca, "POST", path1("/cases/%lld/transitions", id),
+	    "application/x-www-form-urlencoded", form, 1, &r), 0);
+	assert_int_equal(r.status, 400);
+	assert_non_null(strstr(r.body, i18n("zh", "error.case_meeting_future")));
+	assert_non_null(strstr(r.body, "UNIQ-KEPT-TEXT"));
+	resp_free(&r);
+	assert_string_equal(state_of(id), "awaiting_determination");
 	/* Without the CSRF token a form changes nothing. */
 	assert_int_equal(fx_req_cookie(&S, &ca, "POST", path1("/cases/%lld/events", id),
 	    "application/x-www-form-urlencoded", "kind=stop", 0, &r), 0);
@@ -1101,6 +1261,10 @@ test_appeal_and_review(void **state)
 	assert_int_equal(q1("SELECT supervised FROM cases WHERE id = %lld", id), 1);
 	assert_int_equal(q1("SELECT count(*) FROM supervisions WHERE case_id = %lld AND"
 	    " automatic = 1 AND state = 'open'", id), 1);
+	/* Four took part; all five sitting that day are on the record. */
+	assert_int_equal(q1("SELECT count(*) FROM case_events WHERE case_id = %lld AND"
+	    " kind = 'determination' AND json_array_length(meta, '$.participants') = 4"
+	    " AND json_array_length(meta, '$.roster') = 5 AND meta LIKE '%%secretary%%'", id), 1);
 	xa_day due;
 	char sql[160];
 	snprintf(sql, sizeof sql, "SELECT count(*) FROM supervisions WHERE case_id = %lld"
@@ -1160,21 +1324,149 @@ test_appeal_and_review(void **state)
 	    " AND account_id = (SELECT id FROM accounts WHERE username = 'insp1')"), 1);
 }
 
+/* Going back to investigate more does not restart the investigation's
+ * ten days: the deadline still counts from when it first began. */
+static void
+test_investigation_clock(void **state)
+{
+	int64_t victim;
+	int64_t id = case_to_awaiting(&victim);
+	/* The investigation began eight days ago. */
+	int64_t t0 = (int64_t)time(NULL) - 8 * 86400;
+	char sql[320];
+	snprintf(sql, sizeof sql, "UPDATE case_events SET occurred_at = %lld WHERE case_id = %lld"
+	    " AND kind = 'transition' AND meta LIKE '%%\"to\":\"investigating\"%%'",
+	    (long long)t0, (long long)id);
+	assert_int_equal(fx_sql(sql), 0);
+	json_decref(move(&pa, id, "investigating", "\"note\":\"需要补充询问证人\"", 200));
+	assert_string_equal(state_of(id), "investigating");
+	assert_int_equal(q1("SELECT due_at FROM cases WHERE id = %lld", id),
+	    deadline_due(NULL, t0, 10, LIMIT_DAYS, 8 * 3600));
+	/* And again: still the first start. */
+	add_event(&pa, id, "{\"kind\":\"interview\",\"text\":\"补充询问\"}");
+	json_decref(move(&pa, id, "awaiting_determination", "", 200));
+	json_decref(move(&pa, id, "investigating", "", 200));
+	assert_int_equal(q1("SELECT due_at FROM cases WHERE id = %lld", id),
+	    deadline_due(NULL, t0, 10, LIMIT_DAYS, 8 * 3600));
+}
+
+/* How late a case is reads the same on its list, on its page and in the
+ * office's queue: a limit that fell due when day D ended is stored as
+ * D+1 00:00, and D is the last day, not D+1. */
+static void
+test_overdue_days(void **state)
+{
+	int64_t id = open_case(&pa, "UNIQ-SUMMARY-5 超期", 0);
+	long zone = 8 * 3600;
+	xa_day now_day = day_of((int64_t)time(NULL), zone);
+	/* A working day at least three days back, as the day after the last. */
+	xa_day d = now_day - 3;
+	while (workdays_between(NULL, d - 1, d) != 1)
+		d--;
+	char sql[160];
+	snprintf(sql, sizeof sql, "UPDATE cases SET due_at = %lld WHERE id = %lld",
+	    (long long)day_start(d, zone), (long long)id);
+	assert_int_equal(fx_sql(sql), 0);
+	long want = workdays_between(NULL, d - 1, now_day);
+	assert_true(want >= 1);
+	/* The list. */
+	json_t *j = call(&pa, "GET", "/api/v1/cases?view=overdue&limit=200", NULL, 200);
+	json_int_t listed = -1;
+	size_t i;
+	json_t *x;
+	json_array_foreach(json_object_get(j, "items"), i, x)
+		if (json_integer_value(json_object_get(x, "id")) == id)
+			listed = json_integer_value(json_object_get(x, "overdue_days"));
+	json_decref(j);
+	assert_int_equal(listed, want);
+	/* The case page. */
+	j = call(&pa, "GET", path1("/api/v1/cases/%lld", id), NULL, 200);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(j, "case"),
+	    "overdue_days")), want);
+	json_decref(j);
+	/* The office's queue. */
+	j = call(&office, "GET", "/api/v1/supervision", NULL, 200);
+	json_int_t queued = -1;
+	json_array_foreach(json_object_get(j, "overdue"), i, x)
+		if (json_integer_value(json_object_get(x, "case_id")) == id)
+			queued = json_integer_value(json_object_get(x, "days"));
+	json_decref(j);
+	assert_int_equal(queued, want);
+}
+
+/* A case closed while a change to it waited for the writer: the writer
+ * looks again and refuses (409, in Chinese), nothing is added. */
+static void
+test_closed_while_waiting(void **state)
+{
+	int64_t id = open_case(&pa, "UNIQ-SUMMARY-6 待关闭", 0);
+	char close_sql[160], reopen[160], body[4096];
+	snprintf(close_sql, sizeof close_sql, "UPDATE cases SET state = 'closed',"
+	    " version = version + 1 WHERE id = %lld", (long long)id);
+	snprintf(reopen, sizeof reopen, "UPDATE cases SET state = 'reported',"
+	    " version = version + 1 WHERE id = %lld", (long long)id);
+	int64_t events = q1("SELECT count(*) FROM case_events WHERE case_id = %lld", id);
+	int64_t parties = q1("SELECT count(*) FROM case_parties WHERE case_id = %lld", id);
+	int64_t files = q1("SELECT count(*) FROM attachments WHERE case_id = %lld", id);
+	static const char party[] = "{\"role\":\"victim\",\"name\":\"UNIQ-LATE\"}";
+	static const char note[] = "{\"kind\":\"note\",\"text\":\"UNIQ-LATE 补记\"}";
+	static const char legal[] = "{\"on\":true}";
+	static const char mp_head[] = "--XAB\r\nContent-Disposition: form-data; name=\"file\";"
+	    " filename=\"a.png\"\r\nContent-Type: image/png\r\n\r\n";
+	static const char mp_tail[] = "\r\n--XAB--\r\n";
+	char file[1024];
+	size_t flen = 0;
+	memcpy(file, mp_head, sizeof mp_head - 1);
+	flen += sizeof mp_head - 1;
+	memcpy(file + flen, png1x1, sizeof png1x1);
+	flen += sizeof png1x1;
+	memcpy(file + flen, mp_tail, sizeof mp_tail - 1);
+	flen += sizeof mp_tail - 1;
+	struct {
+		const char *path, *ctype, *payload;
+		size_t len;
+	} writes[] = {
+		{ "/api/v1/cases/%lld/parties", "application/json", party, sizeof party - 1 },
+		{ "/api/v1/cases/%lld/events", "application/json", note, sizeof note - 1 },
+		{ "/api/v1/cases/%lld/legal", "application/json", legal, sizeof legal - 1 },
+		{ "/api/v1/cases/%lld/attachments", "multipart/form-data; boundary=XAB", file,
+		  flen },
+	};
+	for (size_t k = 0; k < sizeof writes / sizeof writes[0]; k++) {
+		long st = racing(&pa, "POST", path1(writes[k].path, id), writes[k].ctype,
+		    writes[k].payload, writes[k].len, close_sql, body, sizeof body);
+		if (st != 409)
+			fail_msg("%s: %ld %s", writes[k].path, st, body);
+		json_t *j = json_loads(body, 0, NULL);
+		json_t *e = json_object_get(j, "error");
+		assert_string_equal(json_string_value(json_object_get(e, "code")), "case_closed");
+		assert_string_equal(json_string_value(json_object_get(e, "message")),
+		    i18n("zh", "error.case_closed"));
+		json_decref(j);
+		assert_int_equal(fx_sql(reopen), 0);
+	}
+	assert_int_equal(q1("SELECT count(*) FROM case_events WHERE case_id = %lld", id), events);
+	assert_int_equal(q1("SELECT count(*) FROM case_parties WHERE case_id = %lld", id),
+	    parties);
+	assert_int_equal(q1("SELECT count(*) FROM attachments WHERE case_id = %lld", id), files);
+	assert_int_equal(q1("SELECT legal_process FROM cases WHERE id = %lld", id), 0);
+}
+
 /* --- Nothing in the clear. */
 
 static void
 test_no_plaintext(void **state)
 {
-	char db[256], wal[300];
-	snprintf(db, sizeof db, "%s/data/xiaoan.db", S.dir);
+	char dbfile[256], wal[300];
+	snprintf(dbfile, sizeof dbfile, "%s/data/xiaoan.db", S.dir);
 	struct stat sb;
-	assert_int_equal(stat(db, &sb), 0);
-	snprintf(wal, sizeof wal, "%s-wal", db);
+	assert_int_equal(stat(dbfile, &sb), 0);
+	snprintf(wal, sizeof wal, "%s-wal", dbfile);
 	static const char *const secrets[] = { VICTIM, PERP, PERP2, GUARD, SUMMARY, INTERVIEW,
-		COUNSEL, REASONS, PANEL, "UNIQ-", "张小明", "李大壮", "13800001111", "现场照片",
+		COUNSEL, REASONS, PANEL, CORRECTED, "UNIQ-", "张小明", "李大壮", "13800001111", "现场照片",
 		"多次推搡", "已由派出所受理" };
 	for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++) {
-		if (file_has(db, secrets[i]) || file_has(wal, secrets[i]))
+		if (file_has(dbfile, secrets[i]) || file_has(wal, secrets[i]))
 			fail_msg("plaintext in the database: %s", secrets[i]);
 	}
 }
@@ -1208,6 +1500,10 @@ test_dossier(void **state)
 	assert_true(file_contains(txt, i18n("zh", "event.kind.stop")));
 	assert_true(file_contains(txt, "班主任当场制止"));
 	assert_true(file_contains(txt, "王警官"));
+	/* The committee member's dossier holds no counselling, nor its
+	 * correction. */
+	assert_false(file_contains(txt, "UNIQ-COUNSEL"));
+	assert_false(file_contains(txt, "UNIQ-CORRECTED"));
 	assert_int_equal(q1("SELECT count(*) FROM audit_log WHERE action = 'case.dossier' AND"
 	    " object_id = %lld", main_case), 1);
 	/* The bureau's dossier carries aliases only. */
@@ -1238,6 +1534,8 @@ main(void)
 		cmocka_unit_test(test_open_and_parties),
 		cmocka_unit_test(test_immediate_action),
 		cmocka_unit_test(test_investigation_and_counselling),
+		cmocka_unit_test(test_counselling_correction),
+		cmocka_unit_test(test_party_stage),
 		cmocka_unit_test(test_determination),
 		cmocka_unit_test(test_measures_to_archive),
 		cmocka_unit_test(test_lists),
@@ -1246,6 +1544,9 @@ main(void)
 		cmocka_unit_test(test_page_forms),
 		cmocka_unit_test(test_corrections_legal_attachments),
 		cmocka_unit_test(test_appeal_and_review),
+		cmocka_unit_test(test_investigation_clock),
+		cmocka_unit_test(test_overdue_days),
+		cmocka_unit_test(test_closed_while_waiting),
 		cmocka_unit_test(test_no_plaintext),
 		cmocka_unit_test(test_dossier),
 	};

@@ -26,12 +26,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "auth/auth.h"
 #include "cases/cases.h"
 #include "core/calendar.h"
 #include "fixture.h"
 #include "harness.h"
+#include "store/db.h"
 
 static struct srv S;
 static struct session head_a, head_b, head_c, head_e, teacher_a, teacher_e, teacher2_e,
@@ -710,6 +712,16 @@ test_told_done_and_transition(void **state)
 	assert_string_equal(jget_s(json_object_get(j, "error"), "code"), "measures_future");
 	json_decref(j);
 	assert_int_equal(api(&counsellor_e, "POST", path, "{}", NULL), 403);
+	/* Nor before the measure was decided. */
+	assert_int_equal(api(&head_e, "POST", path, "{\"told_at\":\"2020-01-01\"}", &j), 400);
+	assert_string_equal(jget_s(json_object_get(j, "error"), "code"), "measures_before_decided");
+	assert_non_null(strstr(jget_s(json_object_get(j, "error"), "message"), "决定这项措施"));
+	json_decref(j);
+	snprintf(path, sizeof path, "/api/v1/cases/%lld/measures/%lld/done", (long long)c1,
+	    (long long)m_senior);
+	assert_int_equal(api(&head_e, "POST", path, "{\"done_at\":\"2020-01-01\"}", &j), 400);
+	assert_string_equal(jget_s(json_object_get(j, "error"), "code"), "measures_before_decided");
+	json_decref(j);
 	assert_int_equal(fingerprint(), before);
 
 	for (int i = 0; i < 3; i++) {
@@ -888,6 +900,169 @@ test_protection_and_followup(void **state)
 	assert_int_equal(fingerprint(), before);
 }
 
+/* Compulsory education cannot be left through a wrongly given stage: a
+ * stage the school does not teach and a grade that is not the stage's are
+ * refused, and a grade of 1 to 9 keeps 留校察看/勒令退学/开除 refused. */
+static void
+test_compulsory_stage(void **state)
+{
+	int64_t c4 = open_case(&head_e, "第四起事件");
+	assert_true(c4 > 0);
+	set_state(c4, "determined", "bullying", "repeated");
+	char path[64];
+	snprintf(path, sizeof path, "/api/v1/cases/%lld/parties", (long long)c4);
+	int64_t parties = fx_int("SELECT count(*) FROM case_parties");
+	json_t *j = NULL;
+	/* The grade-7 student entered as senior high. */
+	assert_int_equal(api(&head_e, "POST", path, "{\"role\":\"perpetrator\",\"name\":"
+	    "\"周小七\",\"grade\":7,\"stage\":\"senior\"}", &j), 400);
+	assert_string_equal(jget_s(json_object_get(j, "error"), "code"), "case_grade_stage");
+	assert_true((unsigned char)jget_s(json_object_get(j, "error"), "message")[0] >= 0xe4);
+	json_decref(j);
+	/* A stage this school does not teach. */
+	assert_int_equal(api(&head_e, "POST", path, "{\"role\":\"perpetrator\",\"name\":"
+	    "\"周小七\",\"grade\":11,\"stage\":\"vocational\"}", &j), 400);
+	assert_string_equal(jget_s(json_object_get(j, "error"), "code"), "case_stage_not_taught");
+	assert_true((unsigned char)jget_s(json_object_get(j, "error"), "message")[0] >= 0xe4);
+	json_decref(j);
+	assert_int_equal(fx_int("SELECT count(*) FROM case_parties"), parties);
+	/* Grade 7 without a stage, or junior: compulsory; 开除 stays refused. */
+	assert_int_equal(api(&head_e, "POST", path, "{\"role\":\"perpetrator\",\"name\":"
+	    "\"周小七\",\"grade\":7}", &j), 201);
+	int64_t p7 = jget_i(j, "id");
+	json_decref(j);
+	assert_int_equal(count_sql("SELECT compulsory FROM case_parties WHERE id = %lld",
+	    (long long)p7), 1);
+	char mpath[64], body[128];
+	decide_path(mpath, sizeof mpath, c4);
+	int64_t before = fingerprint();
+	snprintf(body, sizeof body, "{\"party_id\":%lld,\"code\":\"discipline_expulsion\"}",
+	    (long long)p7);
+	assert_int_equal(api(&head_e, "POST", mpath, body, &j), 400);
+	assert_string_equal(jget_s(json_object_get(j, "error"), "code"), "measures_compulsory");
+	json_decref(j);
+	assert_int_equal(fingerprint(), before);
+	/* Grade 11 in senior high: not compulsory. */
+	assert_int_equal(api(&head_e, "POST", path, "{\"role\":\"perpetrator\",\"name\":"
+	    "\"吴十一\",\"grade\":11,\"stage\":\"senior\"}", &j), 201);
+	int64_t p11 = jget_i(j, "id");
+	json_decref(j);
+	assert_int_equal(count_sql("SELECT compulsory FROM case_parties WHERE id = %lld",
+	    (long long)p11), 0);
+}
+
+/* Sends a request as s while the fixture holds the database's write lock
+ * with `sql` applied but not committed: the handler sees the case as it
+ * was and queues its job; the writer waits for the lock, so nothing is
+ * answered until the change is committed, and the job must then see it.
+ * (A handler slower than the pause sees the change and refuses by
+ * itself: the test then passes without the writer's check, never fails
+ * for that.) The status; the answer's body into body. */
+static long
+racing(const struct session *s, const char *path, const char *json, const char *sql,
+    char *body, size_t blen)
+{
+	assert_int_equal(db_begin(fx_conn()), XA_OK);
+	assert_int_equal(fx_sql(sql), 0);
+	int fd = raw_connect(&S);
+	assert_true(fd >= 0);
+	char req[2048];
+	int n = snprintf(req, sizeof req, "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	    "Authorization: Bearer %s\r\nContent-Type: application/json\r\n"
+	    "Content-Length: %zu\r\nConnection: close\r\n\r\n%s", path, s->token,
+	    strlen(json), json);
+	assert_true(n > 0 && (size_t)n < sizeof req);
+	assert_int_equal(write(fd, req, (size_t)n), n);
+	char buf[16384];
+	assert_int_equal(raw_read(fd, buf, sizeof buf, 800), 0);
+	assert_int_equal(db_commit(fx_conn()), XA_OK);
+	ssize_t got = raw_read(fd, buf, sizeof buf, 20000);
+	close(fd);
+	assert_true(got > 12);
+	const char *b = strstr(buf, "\r\n\r\n");
+	snprintf(body, blen, "%s", b ? b + 4 : "");
+	return strtol(buf + 9, NULL, 10);
+}
+
+/* Follow-up check-ins come after the measures: not planned nor recorded
+ * while the case is only determined (refused in Chinese, nothing
+ * written), also when the case went back while the request waited for
+ * the writer; a protection review may be planned at any time. */
+static void
+test_followup_timing(void **state)
+{
+	int64_t c5 = open_case(&head_e, "第五起事件");
+	int64_t v5 = add_party(&head_e, c5, "victim", "郑小五", "junior");
+	assert_true(c5 > 0 && v5 > 0);
+	set_state(c5, "determined", "bullying", "general");
+	char path[96], body[160], out[8192];
+	json_t *j = NULL;
+	snprintf(path, sizeof path, "/api/v1/cases/%lld/reviews", (long long)c5);
+	snprintf(body, sizeof body, "{\"party_id\":%lld,\"kind\":\"followup\","
+	    "\"due_on\":\"2030-01-01\"}", (long long)v5);
+	int64_t before = fingerprint();
+	assert_int_equal(api(&head_e, "POST", path, body, &j), 409);
+	assert_string_equal(jget_s(json_object_get(j, "error"), "code"), "measures_followup_early");
+	assert_true((unsigned char)jget_s(json_object_get(j, "error"), "message")[0] >= 0xe4);
+	json_decref(j);
+	assert_int_equal(api(&head_e, "POST", path, "{\"every\":true,\"kind\":\"followup\","
+	    "\"due_on\":\"2030-01-01\"}", &j), 409);
+	json_decref(j);
+	/* The page form likewise, with the reason. */
+	struct resp r;
+	char ppath[64], form[128];
+	snprintf(ppath, sizeof ppath, "/cases/%lld/reviews", (long long)c5);
+	snprintf(form, sizeof form, "party_id=%lld&kind=followup&due_on=2030-01-01",
+	    (long long)v5);
+	assert_int_equal(page(&head_e, "POST", ppath, form, &r), 409);
+	assert_non_null(strstr(r.body, "事后回访"));
+	resp_free(&r);
+	assert_int_equal(fingerprint(), before);
+	/* A check-in planned before (as the table may hold) is not recorded
+	 * as done either. */
+	char sql[256];
+	snprintf(sql, sizeof sql, "INSERT INTO case_reviews (case_id, party_id, kind, due_on)"
+	    " VALUES (%lld, %lld, 'followup', '2030-01-01')", (long long)c5, (long long)v5);
+	assert_int_equal(fx_sql(sql), 0);
+	int64_t rid = fx_int("SELECT max(id) FROM case_reviews");
+	char dpath[96];
+	snprintf(dpath, sizeof dpath, "/api/v1/cases/%lld/reviews/%lld/done", (long long)c5,
+	    (long long)rid);
+	before = fingerprint();
+	assert_int_equal(api(&head_e, "POST", dpath, "{\"text\":\"回访情况良好\"}", &j), 409);
+	assert_string_equal(jget_s(json_object_get(j, "error"), "code"), "measures_followup_early");
+	json_decref(j);
+	assert_int_equal(fingerprint(), before);
+	/* A protection review needs no measure first. */
+	snprintf(body, sizeof body, "{\"party_id\":%lld,\"kind\":\"protection_review\","
+	    "\"due_on\":\"2030-01-01\"}", (long long)v5);
+	assert_int_equal(api(&head_e, "POST", path, body, NULL), 201);
+
+	/* In measures, it may; unless the case goes back meanwhile. */
+	set_state(c5, "measures", "bullying", "general");
+	snprintf(sql, sizeof sql, "UPDATE cases SET state = 'determined', version = version + 1"
+	    " WHERE id = %lld", (long long)c5);
+	snprintf(body, sizeof body, "{\"party_id\":%lld,\"kind\":\"followup\","
+	    "\"due_on\":\"2030-02-01\"}", (long long)v5);
+	before = fingerprint();
+	long st = racing(&head_e, path, body, sql, out, sizeof out);
+	if (st != 409)
+		fail_msg("plan: %ld %s", st, out);
+	assert_non_null(strstr(out, "measures_changed"));
+	set_state(c5, "measures", "bullying", "general");
+	st = racing(&head_e, dpath, "{\"text\":\"回访情况良好\"}", sql, out, sizeof out);
+	if (st != 409)
+		fail_msg("done: %ld %s", st, out);
+	assert_int_equal(count_sql("SELECT done_at FROM case_reviews WHERE id = %lld",
+	    (long long)rid), 0);
+	set_state(c5, "measures", "bullying", "general");
+	/* set_state moves the version only: nothing else was written. */
+	assert_int_equal(count_sql("SELECT count(*) FROM case_reviews WHERE case_id = %lld AND"
+	    " kind = 'followup'", (long long)c5), 1);
+	assert_int_equal(api(&head_e, "POST", path, body, NULL), 201);
+	assert_int_equal(api(&head_e, "POST", dpath, "{\"text\":\"回访情况良好\"}", NULL), 200);
+}
+
 static void
 test_suggestion(void **state)
 {
@@ -915,17 +1090,26 @@ test_suggestion(void **state)
 	json_decref(j);
 	assert_int_equal(count_sql("SELECT count(*) FROM case_measures WHERE case_id = %lld",
 	    (long long)c2), 0);
-	/* A teacher who owns this case but may not open the earlier one gets
-	 * the fact without the link. */
+	/* A teacher who owns this case but may not open the earlier one is
+	 * not told of it at all: that finding is part of the other file. */
 	char sql[128];
 	snprintf(sql, sizeof sql, "UPDATE cases SET owner_id = %lld WHERE id = %lld",
 	    (long long)teacher_e.account_id, (long long)c2);
 	assert_int_equal(fx_sql(sql), 0);
-	assert_int_equal(api(&teacher_e, "GET", path, NULL, &j), 200);
-	sug = json_object_get(j, "suggestions");
-	assert_int_equal(json_array_size(sug), 1);
-	assert_string_equal(jget_s(sug, "0.number"), number);
-	assert_string_equal(jget_s(sug, "0.href"), "");
+	char *raw = NULL;
+	assert_int_equal(api_raw(&teacher_e, "GET", path, NULL, &raw), 200);
+	assert_null(strstr(raw, number));
+	j = json_loads(raw, 0, NULL);
+	free(raw);
+	assert_true(json_is_true(json_object_get(j, "measures_can_write")));
+	assert_int_equal(json_array_size(json_object_get(j, "suggestions")), 0);
+	json_decref(j);
+	/* Nor a reader who decides nothing (the bureau's office). */
+	assert_int_equal(api_raw(&office, "GET", path, NULL, &raw), 200);
+	assert_null(strstr(raw, number));
+	j = json_loads(raw, 0, NULL);
+	free(raw);
+	assert_int_equal(json_array_size(json_object_get(j, "suggestions")), 0);
 	json_decref(j);
 	/* On the case page, in words. */
 	struct resp r;
@@ -1086,6 +1270,8 @@ main(void)
 		cmocka_unit_test(test_told_done_and_transition),
 		cmocka_unit_test(test_protection_and_followup),
 		cmocka_unit_test(test_suggestion),
+		cmocka_unit_test(test_compulsory_stage),
+		cmocka_unit_test(test_followup_timing),
 		cmocka_unit_test(test_isolation),
 		cmocka_unit_test(test_no_plaintext),
 		cmocka_unit_test(test_default_edited_by_office),

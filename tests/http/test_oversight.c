@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "auth/audit.h"
 #include "auth/auth.h"
@@ -760,12 +761,150 @@ test_appeals_display(void **state)
 	ap = json_array_get(json_object_get(j, "appeals"), 0);
 	assert_string_equal(json_string_value(json_object_get(ap, "panel")), "");
 	json_decref(j);
-	/* Each opening of the panel was recorded (detached writes, in the
-	 * writer's queue before this write's job). */
+	/* Each opening of the panel was recorded before the answer left. */
+	assert_int_equal(qint("SELECT count(*) FROM audit_log WHERE action = 'appeal.read'"
+	    " AND object_type = 'appeal' AND object_id = (SELECT id FROM appeals"
+	    " WHERE case_id = %lld)", id), 2);
+	/* The case page shows the panel too: its own read record names it. */
+	char p[96];
+	struct resp r;
+	snprintf(p, sizeof p, "/cases/%lld", (long long)id);
+	assert_int_equal(fx_req_cookie(&S, &head_a, "GET", p, NULL, NULL, 0, &r), 0);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "王专家"));
+	resp_free(&r);
+	assert_int_equal(qint("SELECT count(*) FROM audit_log WHERE action = 'case.read'"
+	    " AND object_type = 'case' AND object_id = %lld AND fields LIKE '%%panel%%'"
+	    " AND account_id = (SELECT id FROM accounts WHERE username = 'ov_head_a')", id), 1);
+	/* Nothing else, nor later (a write to flush anything still queued). */
 	open_supervision(&office, make_case(school_a, false));
 	assert_int_equal(qint("SELECT count(*) FROM audit_log WHERE action = 'appeal.read'"
 	    " AND object_type = 'appeal' AND object_id = (SELECT id FROM appeals"
 	    " WHERE case_id = %lld)", id), 2);
+}
+
+/* Sends a request as s while the fixture holds the database's write
+ * lock with `sql` applied but not yet committed: the handler sees the
+ * case as it was and queues its job; the writer waits for the lock, so
+ * no answer comes until the change is committed, and the job must then
+ * see it. The status, and the answer's body into body. (A handler slower
+ * than the pause sees the change itself and refuses on its own: the test
+ * then passes without reaching the writer's check; it never fails for
+ * that.) */
+static long
+racing(const struct session *s, const char *path, const char *json, const char *sql,
+    char *body, size_t blen)
+{
+	assert_int_equal(db_begin(fx_conn()), XA_OK);
+	assert_int_equal(fx_sql(sql), 0);
+	int fd = raw_connect(&S);
+	assert_true(fd >= 0);
+	char req[2048];
+	int n = snprintf(req, sizeof req, "POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	    "Authorization: Bearer %s\r\nContent-Type: application/json\r\n"
+	    "Content-Length: %zu\r\nConnection: close\r\n\r\n%s", path, s->token,
+	    strlen(json), json);
+	assert_true(n > 0 && (size_t)n < sizeof req);
+	assert_int_equal(write(fd, req, (size_t)n), n);
+	char buf[8192];
+	assert_int_equal(raw_read(fd, buf, sizeof buf, 800), 0);
+	assert_int_equal(db_commit(fx_conn()), XA_OK);
+	ssize_t got = raw_read(fd, buf, sizeof buf, 20000);
+	close(fd);
+	assert_true(got > 12);
+	const char *b = strstr(buf, "\r\n\r\n");
+	snprintf(body, blen, "%s", b ? b + 4 : "");
+	return strtol(buf + 9, NULL, 10);
+}
+
+static const char *
+error_code(const char *body)
+{
+	static char code[64];
+	json_t *j = json_loads(body, 0, NULL);
+	snprintf(code, sizeof code, "%s", json_string_value(json_object_get(json_object_get(j,
+	    "error"), "code")) ? json_string_value(json_object_get(json_object_get(j, "error"),
+	    "code")) : "");
+	json_decref(j);
+	return code;
+}
+
+/* A closed case's file no longer changes: no supervision is opened or
+ * answered in it (the office may still close one), also when it was
+ * closed while the request waited for the writer. */
+static void
+test_closed_case(void **state)
+{
+	(void)state;
+	char p[160], body[256], due[11], out[4096];
+	day_plus(5, due);
+	snprintf(body, sizeof body, "{\"due_on\":\"%s\",\"required\":\"请在期限内完成调查\"}", due);
+	/* Closed, and archived: no new supervision. */
+	static const char *const finals[] = { "closed", "archived" };
+	for (int k = 0; k < 2; k++) {
+		int64_t id = make_case(school_a, false);
+		char sql[160];
+		snprintf(sql, sizeof sql, "UPDATE cases SET state = '%s', closed_at = 1 WHERE id = %lld",
+		    finals[k], (long long)id);
+		assert_int_equal(fx_sql(sql), 0);
+		int64_t audit0 = fx_int("SELECT count(*) FROM audit_log");
+		snprintf(p, sizeof p, "/api/v1/cases/%lld/supervision", (long long)id);
+		json_t *j = call(&office, "POST", p, body, 409);
+		assert_string_equal(json_string_value(json_object_get(json_object_get(j, "error"),
+		    "code")), "oversight_case_final");
+		json_decref(j);
+		j = oversight(&office, id);
+		assert_null(json_object_get(j, "supervision_new"));
+		json_decref(j);
+		assert_int_equal(qint("SELECT count(*) FROM supervisions WHERE case_id = %lld", id), 0);
+		assert_int_equal(fx_int("SELECT count(*) FROM audit_log"), audit0);
+	}
+	/* Supervised, then closed: the school's answer is refused, and not
+	 * offered; the office still closes it. */
+	int64_t id = make_case(school_a, false);
+	int64_t sid = open_supervision(&office, id);
+	assert_int_equal(qsql("UPDATE cases SET state = 'closed', closed_at = 1 WHERE id = %lld",
+	    id), 0);
+	json_t *j = oversight(&head_a, id);
+	assert_false(json_is_true(json_object_get(json_array_get(json_object_get(j,
+	    "supervisions"), 0), "can_answer")));
+	json_decref(j);
+	snprintf(p, sizeof p, "/api/v1/cases/%lld/supervision/%lld/answer", (long long)id,
+	    (long long)sid);
+	j = call(&head_a, "POST", p, "{\"answer\":\"已经处理完毕，请查收\"}", 409);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "error"),
+	    "code")), "oversight_answer_final");
+	json_decref(j);
+	assert_int_equal(qint("SELECT count(*) FROM supervisions WHERE id = %lld"
+	    " AND state = 'open' AND answer = ''", sid), 1);
+	snprintf(p, sizeof p, "/api/v1/cases/%lld/supervision/%lld/close", (long long)id,
+	    (long long)sid);
+	json_decref(call(&office, "POST", p, "{}", 200));
+
+	/* Closed while the request waited for the writer. */
+	id = make_case(school_a, false);
+	char close_sql[160];
+	snprintf(close_sql, sizeof close_sql, "UPDATE cases SET state = 'closed', closed_at = 1"
+	    " WHERE id = %lld", (long long)id);
+	snprintf(p, sizeof p, "/api/v1/cases/%lld/supervision", (long long)id);
+	long st = racing(&office, p, body, close_sql, out, sizeof out);
+	if (st != 409)
+		fail_msg("open: %ld %s", st, out);
+	assert_string_equal(error_code(out), "oversight_case_final");
+	assert_int_equal(qint("SELECT count(*) FROM supervisions WHERE case_id = %lld", id), 0);
+	assert_int_equal(qint("SELECT supervised FROM cases WHERE id = %lld", id), 0);
+	id = make_case(school_a, false);
+	sid = open_supervision(&office, id);
+	snprintf(close_sql, sizeof close_sql, "UPDATE cases SET state = 'closed', closed_at = 1"
+	    " WHERE id = %lld", (long long)id);
+	snprintf(p, sizeof p, "/api/v1/cases/%lld/supervision/%lld/answer", (long long)id,
+	    (long long)sid);
+	st = racing(&head_a, p, "{\"answer\":\"已经处理完毕，请查收\"}", close_sql, out, sizeof out);
+	if (st != 409)
+		fail_msg("answer: %ld %s", st, out);
+	assert_string_equal(error_code(out), "oversight_answer_final");
+	assert_int_equal(qint("SELECT count(*) FROM supervisions WHERE id = %lld"
+	    " AND state = 'open' AND answer = ''", sid), 1);
 }
 
 /* --- Requests to see identities. */
@@ -1087,6 +1226,7 @@ main(void)
 		cmocka_unit_test(test_cross_school_isolation),
 		cmocka_unit_test(test_queue),
 		cmocka_unit_test(test_appeals_display),
+		cmocka_unit_test(test_closed_case),
 		cmocka_unit_test(test_identity_request_flow),
 		cmocka_unit_test(test_identity_self_approval),
 		cmocka_unit_test(test_identity_pages),

@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "auth/auth.h"
 #include "fixture.h"
@@ -37,7 +39,10 @@ setup(void **state)
 	memset(&S, 0, sizeof S);
 	if (srv_start(&S, NULL) != 0 || fx_setup(&S) != 0)
 		return -1;
-	office_id = fx_unit(1, "office", "教体局办公室", NULL);
+	/* The office sits under a section, as in the demo city: a report
+	 * naming no school must still reach it (not the bureau). */
+	int64_t section = fx_unit(1, "section", "安全稳定科", NULL);
+	office_id = section > 0 ? fx_unit(section, "office", "教体局办公室", NULL) : -1;
 	int64_t town = fx_unit(1, "township", "龙湖镇", NULL);
 	school_a = fx_unit(town, "school", "龙湖镇第一小学", "primary");
 	school_b = fx_unit(town, "school", "龙湖镇第二小学", "primary");
@@ -634,10 +639,28 @@ test_form_with_attachments(void **state)
 	assert_non_null(strstr(r.body, "UNIQUE-ANSWER-2 谢谢"));
 	assert_non_null(strstr(r.body, "role=\"status\""));
 	resp_free(&r);
-	/* An empty reply is refused and adds nothing. */
+	/* An empty reply (or one of spaces) is refused and adds nothing;
+	 * the page says why and still shows the thread, and that read is
+	 * recorded like any other. */
 	int64_t all = count_all();
-	snprintf(form, sizeof form, "code=%s&text=", code);
-	assert_int_equal(post_form("/report/status/reply", form, &r), 0);
+	static const char *const empties[] = { "", "%20%20%0D%0A%E3%80%80" };
+	for (size_t i = 0; i < 2; i++) {
+		int64_t reads = fx_int("SELECT count(*) FROM audit_log WHERE action ="
+		    " 'report.status.read'");
+		snprintf(form, sizeof form, "code=%s&text=%s", code, empties[i]);
+		assert_int_equal(post_form("/report/status/reply", form, &r), 0);
+		assert_int_equal(r.status, 400);
+		assert_non_null(strstr(r.body, "请写下你想说的话"));
+		assert_non_null(strstr(r.body, "UNIQUE-ANSWER-2 谢谢"));
+		assert_non_null(strstr(r.body, "action=\"/report/status/reply\""));
+		resp_free(&r);
+		assert_int_equal(fx_int("SELECT count(*) FROM audit_log WHERE action ="
+		    " 'report.status.read'"), reads + 1);
+	}
+	assert_int_equal(count_all(), all);
+	/* The API refuses a reply of spaces alike. */
+	snprintf(form, sizeof form, "/api/v1/public/reports/%s/messages", code);
+	assert_int_equal(post_json(form, "{\"text\":\"  \\n \"}", &r), 0);
 	assert_int_equal(r.status, 400);
 	assert_true(has_han(r.body));
 	resp_free(&r);
@@ -747,7 +770,7 @@ test_codes_alike(void **state)
 static void
 test_validation(void **state)
 {
-	char json[8][256];
+	char json[10][256];
 	snprintf(json[0], sizeof json[0], "{\"school_id\":%lld}", (long long)school_a);
 	snprintf(json[1], sizeof json[1], "{\"school_id\":%lld,\"what\":\"太短了\"}", (long long)school_a);
 	snprintf(json[2], sizeof json[2], "{\"school_id\":%lld,\"what\":\"明天会有人在操场打架。真的会发生。\","
@@ -761,13 +784,19 @@ test_validation(void **state)
 	    "\"reporter\":\"staff\"}", (long long)school_a);
 	snprintf(json[7], sizeof json[7], "{\"school_id\":%lld,\"what\":\"有人每天在班里嘲笑他的口音。\","
 	    "\"place\":\"moon\"}", (long long)school_a);
+	/* Before 2000: a slip of the finger. */
+	snprintf(json[8], sizeof json[8], "{\"school_id\":%lld,\"what\":\"有人每天在班里嘲笑他的口音。\","
+	    "\"when\":\"1999-12-31\"}", (long long)school_a);
+	snprintf(json[9], sizeof json[9], "{\"what\":\"有人每天在班里嘲笑他的口音。\","
+	    "\"when\":\"0201-05-04\"}");
 	static const char *const codes[] = { "missing_field", "public_what_short",
 		"public_future_date", "invalid_field", "public_unknown_school",
-		"public_unknown_school", "invalid_field", "invalid_field" };
+		"public_unknown_school", "invalid_field", "invalid_field", "public_old_date",
+		"public_old_date" };
 	int64_t all = count_all();
 	int64_t audits = fx_int("SELECT count(*) FROM audit_log");
 	struct resp r;
-	for (size_t i = 0; i < 8; i++) {
+	for (size_t i = 0; i < 10; i++) {
 		assert_int_equal(post_json("/api/v1/public/reports", json[i], &r), 0);
 		if (r.status != 400 || strstr(r.body, codes[i]) == NULL || !has_han(r.body))
 			fail_msg("case %zu: %ld %s", i, r.status, r.body);
@@ -814,11 +843,19 @@ test_validation(void **state)
 	assert_non_null(strstr(r.body, "请选择学校"));
 	assert_non_null(strstr(r.body, "UNIQUE-NARR-NOSCHOOL"));
 	resp_free(&r);
-	char form[128];
+	char form[256];
 	snprintf(form, sizeof form, "school_id=%lld&what=%%E6%%89%%93", (long long)school_a);
 	assert_int_equal(post_form("/report", form, &r), 0);
 	assert_int_equal(r.status, 400);
 	assert_non_null(strstr(r.body, "至少10个字"));
+	resp_free(&r);
+	/* A day before 2000 on the page: said in Chinese, the form kept. */
+	snprintf(form, sizeof form, "school_id=%lld&when=1998-06-01&what=UNIQUE-NARR-REFUSED"
+	    "%%20%%E6%%9C%%89%%E4%%BA%%BA%%E6%%89%%93%%E4%%BA%%BA", (long long)school_a);
+	assert_int_equal(post_form("/report", form, &r), 0);
+	assert_int_equal(r.status, 400);
+	assert_non_null(strstr(r.body, "不能早于2000年"));
+	assert_non_null(strstr(r.body, "UNIQUE-NARR-REFUSED"));
 	resp_free(&r);
 	assert_int_equal(count_all(), all);
 	assert_int_equal(fx_int("SELECT count(*) FROM audit_log"), audits);
@@ -850,7 +887,7 @@ test_rate_limits(void **state)
 	}
 	assert_true(limited >= 2);
 	assert_int_equal(count_all(), all + stored * 1000000);
-	/* The page too; and the reporter's messages count as reports. */
+	/* The page too. */
 	assert_int_equal(post_form("/report", "school_id=0&what=x", &r), 0);
 	assert_int_equal(r.status, 429);
 	assert_non_null(strstr(r.body, "62666010"));
@@ -859,25 +896,45 @@ test_rate_limits(void **state)
 	assert_int_equal(fx_sql("UPDATE settings SET value = '100000' WHERE key ="
 	    " 'public.reports_per_address_10min'"), 0);
 	code = report_json("{\"what\":\"有人在宿舍里欺负新来的同学。\"}", NULL);
-	char mine[64], path[128];
+	char mine[64], path[128], form[160];
 	snprintf(mine, sizeof mine, "%s", code);
 	assert_int_equal(fx_sql("UPDATE settings SET value = '1' WHERE key ="
 	    " 'public.reports_per_address_10min'"), 0);
+	/* A reply looks a code up: it costs one lookup, not a report. With
+	 * the reports spent, replies still go through. */
 	snprintf(path, sizeof path, "/api/v1/public/reports/%s/messages", mine);
-	assert_int_equal(post_json(path, "{\"text\":\"补充一下\"}", &r), 0);
-	assert_int_equal(r.status, 429);
-	resp_free(&r);
-	/* Lookups have their own limit. */
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(post_json(path, "{\"text\":\"补充一下\"}", &r), 0);
+		assert_int_equal(r.status, 201);
+		resp_free(&r);
+	}
+	/* Lookups have their own limit, and replies count against it. */
 	assert_int_equal(fx_sql("UPDATE settings SET value = '1' WHERE key ="
 	    " 'public.lookups_per_address_10min'"), 0);
-	snprintf(path, sizeof path, "/api/v1/public/reports/%s", mine);
+	int64_t msgs = fx_int("SELECT count(*) FROM report_messages");
 	limited = 0;
 	for (int i = 0; i < 3; i++) {
-		assert_int_equal(http_get(&S, path, &r), 0);
-		limited += r.status == 429;
+		assert_int_equal(post_json(path, "{\"text\":\"再补充一下\"}", &r), 0);
+		if (r.status == 429) {
+			limited++;
+			assert_non_null(strstr(r.body, "62666010"));
+			assert_non_null(resp_header(&r, "Retry-After"));
+		} else {
+			assert_int_equal(r.status, 201);
+		}
 		resp_free(&r);
 	}
 	assert_true(limited >= 2);
+	assert_int_equal(fx_int("SELECT count(*) FROM report_messages"), msgs + 3 - limited);
+	snprintf(form, sizeof form, "code=%s&text=%%E8%%A1%%A5%%E5%%85%%85", mine);
+	assert_int_equal(post_form("/report/status/reply", form, &r), 0);
+	assert_int_equal(r.status, 429);
+	resp_free(&r);
+	assert_int_equal(fx_int("SELECT count(*) FROM report_messages"), msgs + 3 - limited);
+	snprintf(path, sizeof path, "/api/v1/public/reports/%s", mine);
+	assert_int_equal(http_get(&S, path, &r), 0);
+	assert_int_equal(r.status, 429);
+	resp_free(&r);
 	assert_int_equal(post_form("/report/status", "code=x", &r), 0);
 	assert_int_equal(r.status, 429);
 	resp_free(&r);
@@ -901,6 +958,320 @@ test_public_audit_has_no_address(void **state)
 	assert_int_equal(fx_int("SELECT count(*) FROM audit_log WHERE source LIKE '%127.0.0.1%'"
 	    " AND object_type = 'report' AND action NOT IN ('report.reply',"
 	    " 'report.attachment.read', 'report.thread.read')"), 0);
+}
+
+/* A request as `who` (Bearer) to path and the same to the same route of
+ * a missing report: both must be 404 with the same body. */
+static void
+same_as_missing(const struct session *who, const char *method, const char *path,
+    const char *missing, const char *json)
+{
+	struct resp a, b;
+	assert_int_equal(fx_req(&S, who, method, path, json, &a), 0);
+	assert_int_equal(fx_req(&S, who, method, missing, json, &b), 0);
+	if (a.status != 404 || b.status != 404 || a.len != b.len ||
+	    memcmp(a.body, b.body, a.len) != 0)
+		fail_msg("%s %s: %ld %s vs missing %ld %s", method, path, a.status,
+		    a.body ? a.body : "", b.status, b.body ? b.body : "");
+	resp_free(&a);
+	resp_free(&b);
+}
+
+/* What a refused request must leave alone here. */
+static void
+moved_fingerprint(char out[160])
+{
+	snprintf(out, 160, "%lld/%lld/%lld/%lld/%lld",
+	    (long long)fx_int("SELECT count(*) FROM reports"),
+	    (long long)fx_int("SELECT COALESCE(sum(id * (COALESCE(owner_id, 0) + 7 *"
+	    " queue_unit_id + 13 * COALESCE(unit_id, 0))), 0) FROM reports"),
+	    (long long)fx_int("SELECT COALESCE(sum(updated_at), 0) FROM reports"),
+	    (long long)fx_int("SELECT count(*) FROM report_messages"),
+	    (long long)fx_int("SELECT count(*) FROM audit_log"));
+}
+
+/* A report the office moved to another school is that school's: the
+ * teacher who took it (its receiver and owner) at the first school, and
+ * a teacher it was handed to there, get the same 404 as for a missing
+ * report on every route, and nothing changes; the new school and the
+ * office reach it. */
+static void
+test_moved_report(void **state)
+{
+	char path[160], missing[160], body[160], fp[160], fp2[160];
+	struct resp r;
+	/* One the teacher took in person (received and owned by her). */
+	assert_int_equal(fx_req(&S, &teacher_a, "POST", "/api/v1/reports",
+	    "{\"channel\":\"in_person\",\"what\":\"课间有同学在走廊里推搡他，还抢他的文具。\"}",
+	    &r), 0);
+	assert_int_equal(r.status, 201);
+	resp_free(&r);
+	int64_t taken = fx_int("SELECT max(id) FROM reports");
+	char q[256];
+	snprintf(q, sizeof q, "SELECT count(*) FROM reports WHERE id = %lld AND received_by = %lld"
+	    " AND owner_id = %lld AND queue_unit_id = %lld", (long long)taken,
+	    (long long)teacher_a.account_id, (long long)teacher_a.account_id, (long long)school_a);
+	assert_int_equal(fx_int(q), 1);
+	/* One sent online with a photo, handed to her by her principal. */
+	struct bytes jpg;
+	jpeg_with_exif(&jpg);
+	struct mp m = { .n = 0 };
+	char school[24];
+	snprintf(school, sizeof school, "%lld", (long long)school_a);
+	mp_field(&m, "school_id", school);
+	mp_field(&m, "what", "放学路上总有人跟着他，还拍他的照片发到网上。");
+	mp_file(&m, "files", "photo.jpg", "image/jpeg", jpg.d, jpg.n);
+	mp_end(&m);
+	assert_int_equal(http_req(&S, "POST", "/api/v1/public/reports", MP_CTYPE, m.d, m.n,
+	    NULL, &r), 0);
+	assert_int_equal(r.status, 201);
+	resp_free(&r);
+	int64_t online = fx_int("SELECT max(id) FROM reports");
+	snprintf(q, sizeof q, "SELECT id FROM attachments WHERE report_id = %lld", (long long)online);
+	int64_t aid = fx_int(q);
+	assert_true(aid > 0);
+	snprintf(path, sizeof path, "/api/v1/reports/%lld/handover", (long long)online);
+	snprintf(body, sizeof body, "{\"account_id\":%lld}", (long long)teacher_a.account_id);
+	assert_int_equal(fx_req(&S, &head_a, "POST", path, body, &r), 0);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	/* Before the move she reaches both. */
+	int64_t ids[2] = { taken, online };
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof path, "/api/v1/reports/%lld", (long long)ids[i]);
+		assert_int_equal(fx_req(&S, &teacher_a, "GET", path, NULL, &r), 0);
+		assert_int_equal(r.status, 200);
+		resp_free(&r);
+	}
+	snprintf(path, sizeof path, "/api/v1/reports/%lld/attachments/%lld", (long long)online,
+	    (long long)aid);
+	assert_int_equal(fx_req(&S, &teacher_a, "GET", path, NULL, &r), 0);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	/* The office moves both to school B. */
+	snprintf(body, sizeof body, "{\"unit_id\":%lld}", (long long)school_b);
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof path, "/api/v1/reports/%lld/assign", (long long)ids[i]);
+		assert_int_equal(fx_req(&S, &office, "POST", path, body, &r), 0);
+		assert_int_equal(r.status, 200);
+		resp_free(&r);
+	}
+	/* Now she gets what a missing report gets, and changes nothing. */
+	moved_fingerprint(fp);
+	static const struct {
+		const char *method, *tail, *json;
+	} routes[] = {
+		{ "GET", "", NULL },
+		{ "GET", "/messages", NULL },
+		{ "POST", "/messages", "{\"text\":\"我再问问情况。\"}" },
+		{ "POST", "/handover", NULL },	/* to her principal, filled below */
+		{ "POST", "/accept", NULL },
+		{ "POST", "/dismiss", "{\"status\":\"unfounded\",\"reason\":\"核实后不属实\"}" },
+		{ "POST", "/case", "{}" },
+	};
+	char handover[64];
+	snprintf(handover, sizeof handover, "{\"account_id\":%lld}", (long long)head_a.account_id);
+	for (int i = 0; i < 2; i++) {
+		for (size_t k = 0; k < sizeof routes / sizeof routes[0]; k++) {
+			const char *json = routes[k].json;
+			if (strcmp(routes[k].tail, "/handover") == 0)
+				json = handover;
+			snprintf(path, sizeof path, "/api/v1/reports/%lld%s", (long long)ids[i],
+			    routes[k].tail);
+			snprintf(missing, sizeof missing, "/api/v1/reports/999999%s", routes[k].tail);
+			same_as_missing(&teacher_a, routes[k].method, path, missing, json);
+		}
+	}
+	snprintf(path, sizeof path, "/api/v1/reports/%lld/attachments/%lld", (long long)online,
+	    (long long)aid);
+	snprintf(missing, sizeof missing, "/api/v1/reports/999999/attachments/%lld",
+	    (long long)aid);
+	same_as_missing(&teacher_a, "GET", path, missing, NULL);
+	/* The pages too. */
+	struct resp a, b;
+	snprintf(path, sizeof path, "/reports/%lld", (long long)taken);
+	assert_int_equal(fx_req_cookie(&S, &teacher_a, "GET", path, NULL, NULL, 0, &a), 0);
+	assert_int_equal(fx_req_cookie(&S, &teacher_a, "GET", "/reports/999999", NULL, NULL, 0,
+	    &b), 0);
+	assert_int_equal(a.status, 404);
+	assert_int_equal(b.status, 404);
+	assert_int_equal(a.len, b.len);
+	assert_memory_equal(a.body, b.body, a.len);
+	resp_free(&a);
+	resp_free(&b);
+	/* Her list no longer holds them. */
+	assert_int_equal(fx_req(&S, &teacher_a, "GET", "/api/v1/reports?view=mine&status=all",
+	    NULL, &r), 0);
+	assert_int_equal(r.status, 200);
+	json_t *j = json_loads(r.body, 0, NULL);
+	resp_free(&r);
+	size_t i;
+	json_t *row;
+	json_array_foreach(json_object_get(j, "reports"), i, row) {
+		int64_t id = json_integer_value(json_object_get(row, "id"));
+		assert_true(id != taken && id != online);
+	}
+	json_decref(j);
+	moved_fingerprint(fp2);
+	assert_string_equal(fp, fp2);
+	/* School B's principal has them, with B's people to hand them to;
+	 * the office keeps its reach. */
+	snprintf(path, sizeof path, "/api/v1/reports/%lld", (long long)taken);
+	assert_int_equal(fx_req(&S, &head_b, "GET", path, NULL, &r), 0);
+	assert_int_equal(r.status, 200);
+	j = json_loads(r.body, 0, NULL);
+	resp_free(&r);
+	json_t *accounts = json_object_get(json_object_get(j, "actions"), "accounts");
+	assert_true(json_array_size(accounts) > 0);
+	json_array_foreach(accounts, i, row) {
+		int64_t acc = json_integer_value(json_object_get(row, "value"));
+		assert_true(acc != teacher_a.account_id && acc != head_a.account_id);
+	}
+	json_decref(j);
+	assert_int_equal(fx_req(&S, &office, "GET", path, NULL, &r), 0);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	snprintf(path, sizeof path, "/api/v1/reports/%lld/attachments/%lld", (long long)online,
+	    (long long)aid);
+	assert_int_equal(fx_req(&S, &head_b, "GET", path, NULL, &r), 0);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+}
+
+/* Using the anonymous form while signed in leaves the session alone:
+ * refreshing its last_seen would tie the report's time to an account.
+ * The page shows the signed-out header. */
+static void
+test_anon_keeps_session(void **state)
+{
+	char q[256], form[256];
+	struct resp r;
+	int64_t aged = (int64_t)time(NULL) - 600;
+	snprintf(q, sizeof q, "UPDATE sessions SET last_seen = %lld WHERE account_id = %lld",
+	    (long long)aged, (long long)teacher_a.account_id);
+	assert_int_equal(fx_sql(q), 0);
+	snprintf(q, sizeof q, "SELECT count(*) FROM sessions WHERE account_id = %lld"
+	    " AND last_seen <> %lld", (long long)teacher_a.account_id, (long long)aged);
+	assert_int_equal(fx_int(q), 0);
+	assert_int_equal(fx_req_cookie(&S, &teacher_a, "GET", "/report", NULL, NULL, 0, &r), 0);
+	assert_int_equal(r.status, 200);
+	assert_null(strstr(r.body, "teach_a"));
+	resp_free(&r);
+	assert_int_equal(fx_req_cookie(&S, &teacher_a, "GET", "/report/status", NULL, NULL, 0,
+	    &r), 0);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	snprintf(form, sizeof form, "school_id=%lld&what=%%E6%%9C%%89%%E5%%90%%8C%%E5%%AD%%A6"
+	    "%%E5%%9C%%A8%%E5%%AE%%BF%%E8%%88%%8D%%E9%%87%%8C%%E8%%A2%%AB%%E6%%AC%%BA%%E8%%B4%%9F"
+	    "%%E4%%BA%%86%%E5%%A5%%BD%%E5%%87%%A0%%E6%%AC%%A1", (long long)school_a);
+	assert_int_equal(fx_req_cookie(&S, &teacher_a, "POST", "/report",
+	    "application/x-www-form-urlencoded", form, 1, &r), 0);
+	assert_int_equal(r.status, 201);
+	char code[64];
+	code_from_page(r.body, code);
+	assert_null(strstr(r.body, "teach_a"));
+	resp_free(&r);
+	assert_int_equal(fx_req_cookie(&S, &teacher_a, "POST", "/api/v1/public/reports",
+	    "application/json", "{\"what\":\"有同学在宿舍里被欺负了好几次。\"}", 0, &r), 0);
+	assert_int_equal(r.status, 201);
+	resp_free(&r);
+	snprintf(form, sizeof form, "code=%s&text=%%E8%%A1%%A5%%E5%%85%%85", code);
+	assert_int_equal(fx_req_cookie(&S, &teacher_a, "POST", "/report/status/reply",
+	    "application/x-www-form-urlencoded", form, 0, &r), 0);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	/* The writes above were queued after any refresh of the session,
+	 * so one would be on disk by now. */
+	snprintf(q, sizeof q, "SELECT count(*) FROM sessions WHERE account_id = %lld"
+	    " AND last_seen <> %lld", (long long)teacher_a.account_id, (long long)aged);
+	assert_int_equal(fx_int(q), 0);
+	/* A staff page does refresh it (so the check above can see one). */
+	assert_int_equal(fx_req_cookie(&S, &teacher_a, "GET", "/reports", NULL, NULL, 0, &r), 0);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	assert_int_equal(post_json("/api/v1/public/reports",
+	    "{\"what\":\"有同学在宿舍里被欺负了好几次。\"}", &r), 0);
+	assert_int_equal(r.status, 201);
+	resp_free(&r);
+	assert_int_equal(fx_int(q), 1);
+}
+
+/* The access-log line of request id (without its newline), or "". */
+static void
+log_line(const char *id, char *out, size_t len)
+{
+	out[0] = '\0';
+	for (int tries = 0; tries < 200 && out[0] == '\0'; tries++) {
+		FILE *f = fopen(S.log, "r");
+		char line[1024];
+		while (f != NULL && fgets(line, sizeof line, f) != NULL) {
+			if (strstr(line, id) != NULL) {
+				line[strcspn(line, "\n")] = '\0';
+				snprintf(out, len, "%s", line);
+				break;
+			}
+		}
+		if (f != NULL)
+			fclose(f);
+		if (out[0] == '\0')
+			usleep(10000);
+	}
+	if (out[0] == '\0')
+		fail_msg("no log line for request %s", id);
+}
+
+/* A mistyped address beside the anonymous routes (a trailing slash after
+ * a receipt code, a page that is not there) leaves neither the code nor
+ * the sender's address in the access log. */
+static void
+test_log_beside_anon(void **state)
+{
+	const char *c = report_json("{\"what\":\"有人在操场角落里打低年级的同学。\"}", NULL);
+	char code[64], bare[64];
+	snprintf(code, sizeof code, "%s", c);
+	size_t k = 0;
+	for (const char *p = code; *p; p++)
+		if (*p != '-')
+			bare[k++] = *p;
+	bare[k] = '\0';
+	char paths[4][160];
+	snprintf(paths[0], sizeof paths[0], "/api/v1/public/reports/%s/", code);
+	snprintf(paths[1], sizeof paths[1], "/api/v1/public/reports/%s/messages/x", bare);
+	snprintf(paths[2], sizeof paths[2], "/report/status/%s", code);
+	snprintf(paths[3], sizeof paths[3], "/reportx/%s", bare);
+	for (int i = 0; i < 4; i++) {
+		struct resp r;
+		assert_int_equal(http_get(&S, paths[i], &r), 0);
+		assert_int_equal(r.status, 404);
+		char id[32], line[1024];
+		snprintf(id, sizeof id, "%s", resp_header(&r, "X-Request-Id"));
+		resp_free(&r);
+		log_line(id, line, sizeof line);
+		if (strstr(line, code) != NULL || strstr(line, bare) != NULL ||
+		    strstr(line, code + 5) != NULL || strstr(line, "127.0.0.1") != NULL)
+			fail_msg("%s logged as: %s", paths[i], line);
+		assert_non_null(strstr(line, " 404 "));
+	}
+	/* A wrong method on an anonymous route: its pattern, no address. */
+	struct resp r;
+	char path[160], id[32], line[1024];
+	snprintf(path, sizeof path, "/api/v1/public/reports/%s", code);
+	assert_int_equal(http_req(&S, "DELETE", path, NULL, NULL, 0, NULL, &r), 0);
+	assert_int_equal(r.status, 405);
+	snprintf(id, sizeof id, "%s", resp_header(&r, "X-Request-Id"));
+	resp_free(&r);
+	log_line(id, line, sizeof line);
+	if (strstr(line, code) != NULL || strstr(line, "127.0.0.1") != NULL)
+		fail_msg("%s logged as: %s", path, line);
+	/* The staff's own lost pages are logged as before (so the checks
+	 * above can see an address). */
+	assert_int_equal(http_get(&S, "/reports/no-such-page", &r), 0);
+	assert_int_equal(r.status, 404);
+	snprintf(id, sizeof id, "%s", resp_header(&r, "X-Request-Id"));
+	resp_free(&r);
+	log_line(id, line, sizeof line);
+	assert_non_null(strstr(line, "/reports/no-such-page"));
+	assert_non_null(strstr(line, "127.0.0.1"));
 }
 
 static int
@@ -995,6 +1366,9 @@ main(void)
 		cmocka_unit_test(test_validation),
 		cmocka_unit_test(test_rate_limits),
 		cmocka_unit_test(test_public_audit_has_no_address),
+		cmocka_unit_test(test_moved_report),
+		cmocka_unit_test(test_anon_keeps_session),
+		cmocka_unit_test(test_log_beside_anon),
 		cmocka_unit_test(test_no_plaintext_on_disk),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

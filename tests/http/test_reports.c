@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "auth/auth.h"
 #include "fixture.h"
@@ -180,8 +181,12 @@ bytes_have(const char *hay, size_t n, const char *needle)
 static int
 setup(void **state)
 {
+	/* One loop: test_messages_keep_version counts the requests waiting
+	 * for the writer, and with one loop a request that is counted has
+	 * been read and handled up to its write. */
+	static const char *const extra[] = { "--loops", "1", NULL };
 	memset(&S, 0, sizeof S);
-	if (srv_start(&S, NULL) != 0 || fx_setup(&S) != 0)
+	if (srv_start(&S, extra) != 0 || fx_setup(&S) != 0)
 		return -1;
 	office_unit = fx_unit(1, "office", "教育局办公室", NULL);
 	school_a = fx_unit(1, "school", "新郑市第一小学", "primary");
@@ -695,6 +700,37 @@ test_validation(void **state)
 	resp_free(&r);
 	fingerprint(fp2);
 	assert_string_equal(fp, fp2);
+	/* Dates: not before 2000, not after the day it was reported, and a
+	 * time received no more than a year ago. */
+	char day2[11];
+	snprintf(body, sizeof body, "{\"channel\":\"hotline\",\"what\":\"有学生在楼道里被推倒了，"
+	    "膝盖受伤。\",\"occurred_on\":\"1999-12-31\"}");
+	expect_error(&teacher_a, "POST", "/api/v1/reports", body, 400, "intake_occurred_old");
+	day_from_now(-3, day);
+	day_from_now(-1, day2);
+	snprintf(body, sizeof body, "{\"channel\":\"hotline\",\"what\":\"有学生在楼道里被推倒了，"
+	    "膝盖受伤。\",\"received_at\":\"%sT10:00\",\"occurred_on\":\"%s\"}", day, day2);
+	expect_error(&teacher_a, "POST", "/api/v1/reports", body, 400,
+	    "intake_occurred_after_received");
+	j = call(&teacher_a, "POST", "/api/v1/reports", body, 400);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "error"),
+	    "message")), "发生日期不能晚于接报日期，请核对这两个时间。");
+	json_decref(j);
+	day_from_now(-400, day);
+	snprintf(body, sizeof body, "{\"channel\":\"hotline\",\"what\":\"有学生在楼道里被推倒了，"
+	    "膝盖受伤。\",\"received_at\":\"%sT10:00\"}", day);
+	expect_error(&teacher_a, "POST", "/api/v1/reports", body, 400, "intake_received_old");
+	/* The page says so in Chinese and keeps what was typed. */
+	assert_int_equal(fx_req_cookie(&S, &teacher_a, "POST", "/reports/new",
+	    "application/x-www-form-urlencoded", "channel=letter&occurred_on=1990-05-01"
+	    "&what=%E6%9C%89%E5%AD%A6%E7%94%9F%E5%9C%A8%E6%93%8D%E5%9C%BA%E8%A2%AB%E6%8E%A8"
+	    "%E5%80%92%E4%BA%86&place_text=Zq7PlaceKept", 1, &r), 0);
+	assert_int_equal(r.status, 400);
+	assert_non_null(strstr(r.body, "发生日期不能早于2000年1月1日"));
+	assert_non_null(strstr(r.body, "Zq7PlaceKept"));
+	resp_free(&r);
+	fingerprint(fp2);
+	assert_string_equal(fp, fp2);
 	/* A time in the past is taken as given. */
 	day_from_now(-2, day);
 	snprintf(body, sizeof body, "{\"channel\":\"school_phone\",\"what\":\"前天接到电话，"
@@ -755,6 +791,131 @@ test_online_thread(void **state)
 	json_decref(j);
 	assert_int_equal(q("SELECT count(*) FROM audit_log WHERE action = 'report.read' AND"
 	    " object_id = %lld AND fields LIKE '%%messages%%'", (long long)id), 2);
+}
+
+/* Sends a request (JSON body, as s by Bearer or anonymous when s is
+ * NULL) on its own connection without waiting for the answer. */
+static int
+raw_send(const struct session *s, const char *method, const char *path,
+    const char *json)
+{
+	int fd = raw_connect(&S);
+	assert_true(fd >= 0);
+	char auth[96] = "";
+	if (s != NULL)
+		snprintf(auth, sizeof auth, "Authorization: Bearer %s\r\n", s->token);
+	char req[4096];
+	int n = snprintf(req, sizeof req, "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n%s"
+	    "Content-Type: application/json\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s",
+	    method, path, S.port, auth, strlen(json), json);
+	assert_true(n > 0 && (size_t)n < sizeof req);
+	assert_int_equal(write(fd, req, (size_t)n), n);
+	return fd;
+}
+
+/* The status of the answer on fd (closes it). */
+static long
+raw_status(int fd)
+{
+	char buf[8192];
+	ssize_t n = raw_read(fd, buf, sizeof buf, 20000);
+	close(fd);
+	long st = 0;
+	if (n > 12 && strncmp(buf, "HTTP/1.1 ", 9) == 0)
+		st = strtol(buf + 9, NULL, 10);
+	return st;
+}
+
+/* Waits until n requests (besides the asking one) are being handled:
+ * with one loop, each has been read and has queued its write. */
+static void
+wait_in_flight(long n)
+{
+	for (int i = 0; i < 2000; i++) {
+		struct resp r;
+		assert_int_equal(http_get(&S, "/metrics", &r), 0);
+		assert_int_equal(r.status, 200);
+		const char *p = strstr(r.body, "\nxiaoan_http_in_flight ");
+		long v = p ? strtol(p + 23, NULL, 10) : -1;
+		resp_free(&r);
+		if (v == n + 1)
+			return;
+		usleep(2000);
+	}
+	fail_msg("never %ld requests in flight", n);
+}
+
+/* A report's updated_at is triage's version (it only moves forward): a
+ * message from the reporter or an answer from staff leaves it alone. Set
+ * ahead of the clock (several changes within one second, or a clock set
+ * back), a message must not move it back. And the race: a triager reads
+ * the report (version T), another hands it over, the reporter writes,
+ * then the first one's stale hand-over is refused (409), not written
+ * over the other's. */
+static void
+test_messages_keep_version(void **state)
+{
+	char body[512], path[160], mpath[160];
+	snprintf(body, sizeof body, "{\"school_id\":%lld,\"what\":\"有人在宿舍里偷偷拿走我的生活费，"
+	    "还威胁我不许说。\"}", (long long)school_a);
+	json_t *j = call(NULL, "POST", "/api/v1/public/reports", body, 201);
+	char receipt[64];
+	snprintf(receipt, sizeof receipt, "%s", json_string_value(json_object_get(j, "receipt")));
+	json_decref(j);
+	int64_t id = fx_int("SELECT max(id) FROM reports WHERE channel = 'online'");
+	snprintf(mpath, sizeof mpath, "/api/v1/public/reports/%s/messages", receipt);
+	snprintf(path, sizeof path, "/api/v1/reports/%lld/messages", (long long)id);
+	int64_t ahead = (int64_t)time(NULL) + 1000;
+	char sql[256];
+	snprintf(sql, sizeof sql, "UPDATE reports SET updated_at = %lld WHERE id = %lld",
+	    (long long)ahead, (long long)id);
+	assert_int_equal(fx_sql(sql), 0);
+	json_decref(call(NULL, "POST", mpath, "{\"text\":\"老师，他们今天又来了。\"}", 201));
+	assert_int_equal(q("SELECT updated_at FROM reports WHERE id = %lld", (long long)id), ahead);
+	json_decref(call(&principal_a, "POST", path, "{\"text\":\"收到，我们马上处理。\"}", 201));
+	assert_int_equal(q("SELECT updated_at FROM reports WHERE id = %lld", (long long)id), ahead);
+
+	/* The race, held at the writer: the fixture takes the write lock,
+	 * the three requests are read and queued in order, then the lock
+	 * is let go. It tells something only when the reporter's message
+	 * is stamped in the second the report's version was set to (that
+	 * is when resetting updated_at to "now" would bring back the old
+	 * version); tried until it is. */
+	char hand_y[64], hand_x[64], hpath[160];
+	snprintf(hand_y, sizeof hand_y, "{\"account_id\":%lld}", (long long)acc_teacher_a2);
+	snprintf(hand_x, sizeof hand_x, "{\"account_id\":%lld}", (long long)teacher_a.account_id);
+	snprintf(hpath, sizeof hpath, "/api/v1/reports/%lld/handover", (long long)id);
+	int told = 0;
+	for (int attempt = 0; attempt < 10 && !told; attempt++) {
+		int64_t v = (int64_t)time(NULL);
+		snprintf(sql, sizeof sql, "UPDATE reports SET updated_at = %lld, owner_id = NULL"
+		    " WHERE id = %lld", (long long)v, (long long)id);
+		assert_int_equal(fx_sql(sql), 0);
+		assert_int_equal(fx_sql("BEGIN IMMEDIATE"), 0);
+		int fy = raw_send(&principal_a, "POST", hpath, hand_y);
+		wait_in_flight(1);
+		int fm = raw_send(NULL, "POST", mpath, "{\"text\":\"还有一件事想告诉老师。\"}");
+		wait_in_flight(2);
+		int fx = raw_send(&office, "POST", hpath, hand_x);
+		wait_in_flight(3);
+		assert_int_equal(fx_sql("COMMIT"), 0);
+		long sy = raw_status(fy), sm = raw_status(fm), sx = raw_status(fx);
+		assert_int_equal(sy, 200);
+		assert_int_equal(sm, 201);
+		/* Whatever the clock did, the stale one is refused and the
+		 * first hand-over stands. */
+		if (sx != 409)
+			fail_msg("stale hand-over answered %ld (attempt %d)", sx, attempt);
+		assert_int_equal(q("SELECT owner_id FROM reports WHERE id = %lld", (long long)id),
+		    acc_teacher_a2);
+		told = q("SELECT created_at FROM report_messages WHERE id = (SELECT max(id)"
+		    " FROM report_messages WHERE report_id = %lld)", (long long)id) == v;
+	}
+	assert_true(told);
+	/* The refused one left no record. */
+	assert_int_equal(q("SELECT count(*) FROM audit_log WHERE action = 'report.handover'"
+	    " AND object_id = %lld AND account_id = %lld", (long long)id,
+	    (long long)office.account_id), 0);
 }
 
 /* Another school's report answers exactly like a missing one, on every
@@ -880,6 +1041,7 @@ main(void)
 		cmocka_unit_test(test_case_and_join),
 		cmocka_unit_test(test_validation),
 		cmocka_unit_test(test_online_thread),
+		cmocka_unit_test(test_messages_keep_version),
 		cmocka_unit_test(test_isolation),
 		cmocka_unit_test(test_inspector),
 	};

@@ -371,6 +371,66 @@ test_malformed_jpeg(void **state)
 	arena_free(a);
 }
 
+/* Only the segments a decoder needs are kept (besides the APPn and
+ * comments that are dropped): a reserved or unknown marker, a
+ * hierarchical one, or a restart outside a scan makes the file refused,
+ * never copied through. The ones a picture does need pass unchanged. */
+static void
+test_jpeg_unknown_segments(void **state)
+{
+	arena *a = arena_new(4096, 0);
+	const char *mime;
+	const uint8_t *out;
+	size_t n;
+	struct b b;
+	static const uint8_t unknown[] = { 0xF0, 0xF7, 0xFD, 0xDE, 0xDF, 0xC8, 0x02, 0xBF,
+		0x4F, 0xD0, 0x01 };
+	for (size_t i = 0; i < sizeof unknown; i++) {
+		b.n = 0;
+		putc8(&b, 0xFF);
+		putc8(&b, 0xD8);
+		seg(&b, 0xE0, jfif, sizeof jfif);
+		if (unknown[i] == 0xD0 || unknown[i] == 0x01) {
+			putc8(&b, 0xFF);	/* no length of their own */
+			putc8(&b, unknown[i]);
+		} else {
+			seg(&b, unknown[i], "HIDDEN-IN-RESERVED", 18);
+		}
+		dqt_dht(&b);
+		seg(&b, 0xC0, sof0, sizeof sof0);
+		seg(&b, 0xDA, sos, sizeof sos);
+		put(&b, scan, sizeof scan);
+		putc8(&b, 0xFF);
+		putc8(&b, 0xD9);
+		mime = "unchanged";
+		out = NULL;
+		n = 12345;
+		if (clean(a, &b, &mime, &out, &n) != XA_EINVAL)
+			fail_msg("marker FF%02X was accepted", unknown[i]);
+		assert_string_equal(mime, "unchanged");
+		assert_int_equal(n, 12345);
+	}
+	/* DRI, DAC and DNL (with the usual tables) are kept as they are. */
+	b.n = 0;
+	putc8(&b, 0xFF);
+	putc8(&b, 0xD8);
+	dqt_dht(&b);
+	seg(&b, 0xDD, "\x00\x04", 2);		/* restart every 4 blocks */
+	seg(&b, 0xCC, "\x00\x10", 2);		/* arithmetic conditioning */
+	seg(&b, 0xC0, sof0, sizeof sof0);
+	seg(&b, 0xDA, sos, sizeof sos);
+	put(&b, scan, sizeof scan);
+	seg(&b, 0xDC, "\x00\x01", 2);		/* the number of lines */
+	seg(&b, 0xDA, sos, sizeof sos);
+	put(&b, scan, sizeof scan);
+	putc8(&b, 0xFF);
+	putc8(&b, 0xD9);
+	assert_int_equal(clean(a, &b, &mime, &out, &n), XA_OK);
+	assert_int_equal(n, b.n);
+	assert_memory_equal(out, b.d, n);
+	arena_free(a);
+}
+
 static void
 test_malformed_png(void **state)
 {
@@ -483,6 +543,7 @@ main(void)
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_wrong_types),
 		cmocka_unit_test(test_malformed_jpeg),
+		cmocka_unit_test(test_jpeg_unknown_segments),
 		cmocka_unit_test(test_malformed_png),
 		cmocka_unit_test(test_mutations),
 	};
