@@ -3017,8 +3017,14 @@ dossier_determination(struct view *v, json_t *s, bool deid)
 		if (M("meeting_date")[0])
 			json_array_append_new(rows, row(i18n(r->lang, "case.det.meeting_date"),
 			    M("meeting_date")));
-		json_t *who = json_object_get(m, "participants");
-		if (json_array_size(who) > 0) {
+		static const char *const people[][2] = {
+			{ "participants", "case.det.participants" },
+			{ "roster", "case.det.roster" },
+		};
+		for (size_t n = 0; n < 2; n++) {
+			json_t *who = json_object_get(m, people[n][0]);
+			if (json_array_size(who) == 0)
+				continue;
 			buf b;
 			buf_init(&b, 8192);
 			size_t k;
@@ -3031,7 +3037,10 @@ dossier_determination(struct view *v, json_t *s, bool deid)
 				buf_printf(&b, "%s（%s）", nm ? nm : "", tr(r, "committee.role",
 				    rl ? rl : ""));
 			}
-			json_array_append_new(rows, row(i18n(r->lang, "case.det.participants"),
+			/* The committee that day lacked a member the rules ask for. */
+			if (n == 1 && json_is_false(json_object_get(m, "roster_complete")))
+				buf_puts(&b, i18n(r->lang, "case.det.roster_incomplete"));
+			json_array_append_new(rows, row(i18n(r->lang, people[n][1]),
 			    b.data ? b.data : ""));
 			buf_free(&b);
 		}

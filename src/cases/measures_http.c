@@ -1573,6 +1573,9 @@ measures_model(req *r, const case_row *c, const case_access *acc, json_t *model,
 		    "students", lacking);
 	}
 	json_object_set_new(model, "measures_followup", offer);
+	/* Whether follow-up check-ins may be planned now (for the forms). */
+	json_object_set_new(model, "measures_followup_open", json_boolean(can_write &&
+	    followup_time(c->state)));
 	json_object_set_new(model, "measures_sealed_shown", json_boolean(key != NULL));
 	OPENSSL_cleanse(keybuf, sizeof keybuf);
 }

@@ -11,7 +11,13 @@
  * page forms (a refused determination keeps what was typed), cross-school
  * isolation on every route (the same 404 as a missing case, nothing
  * changed), no plaintext of names or narratives in the database file or
- * its WAL, and the dossier PDF read back with pdftotext.
+ * its WAL, and the dossier PDF read back with pdftotext. Also: a
+ * correction of a counselling note kept from the same readers; a party's
+ * stage and grade checked against the school; meeting dates in the future
+ * or before the case refused and the day's whole committee recorded;
+ * going back to investigate keeps the first deadline; overdue days the
+ * same on the list, the page and the office's queue; and changes refused
+ * by the writer when the case was closed while they waited (racing()).
  *
  * Measures and follow-ups are written with fx_sql while their own routes
  * (measures_http.c) are not in this file's scope. Never depends on the
@@ -1500,6 +1506,7 @@ test_dossier(void **state)
 	assert_true(file_contains(txt, i18n("zh", "event.kind.stop")));
 	assert_true(file_contains(txt, "班主任当场制止"));
 	assert_true(file_contains(txt, "王警官"));
+	assert_true(file_contains(txt, i18n("zh", "case.det.roster")));
 	/* The committee member's dossier holds no counselling, nor its
 	 * correction. */
 	assert_false(file_contains(txt, "UNIQ-COUNSEL"));

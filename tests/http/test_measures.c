@@ -14,7 +14,13 @@
  * the follow-up for every student unlocking follow_up → closed, a prior
  * finding suggested and never acted on, another school's principal
  * answered like a missing case on every route, readers who may not write
- * refused, and no note, plan or check-in text in the database file. */
+ * refused, and no note, plan or check-in text in the database file.
+ * Also: a stage given wrongly does not take a younger student out of
+ * compulsory education; earlier findings suggested only to those who
+ * decide and may open that case; follow-up check-ins only once measures
+ * are under way (also when the case moved back while the request waited
+ * for the writer); guardians told or a measure done not before it was
+ * decided. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

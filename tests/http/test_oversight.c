@@ -6,7 +6,11 @@
  * for those who may see it; requests to see identities, approved,
  * expired, refused, never self-approved; and, on every route, that a
  * school-B account gets for school A's objects exactly the 404 a missing
- * object gets, and that a denied or invalid request changed nothing.
+ * object gets, and that a denied or invalid request changed nothing;
+ * nothing opened or answered in a closed or archived case, also when it
+ * was closed while the request waited for the writer; every opening of a
+ * panel recorded before the answer leaves (the case page's own record
+ * names it).
  *
  * Cases are opened with case_open() on the fixture's own connection (the
  * store's function the case API uses), with the server's keys, so their
