@@ -104,6 +104,13 @@ test_init_and_serve_errors(void **state)
 	free(out);
 	assert_int_equal(xiaoan(X("serve", "--data", data, "--bogus-flag"), &out), 2);
 	free(out);
+	/* The demo's scale is a percentage. */
+	static char *const bad_cases[] = { "101", "-1", "abc", "", "50x", NULL };
+	for (size_t i = 0; bad_cases[i] != NULL; i++) {
+		assert_int_equal(xiaoan(X("demo", "--data", data, "--cases", bad_cases[i]), &out), 2);
+		assert_non_null(strstr(out, "--cases"));
+		free(out);
+	}
 	/* The environment overrides the file, a flag overrides both. */
 	char ini[160];
 	snprintf(ini, sizeof ini, "%s/xiaoan.ini", data);
