@@ -53,38 +53,11 @@ jstr(const char *s)
 	return json_string(s ? s : "");
 }
 
-/* The catalog text of "<prefix>.<name>"; "" for an empty name. The key
- * lives in the arena, so a missing key (returned as itself) stays valid. */
+/* The catalog text of "<prefix>.<name>"; "" for an empty name (i18n_name). */
 static const char *
 tr(req *r, const char *prefix, const char *name)
 {
-	if (name == NULL || name[0] == '\0')
-		return "";
-	const char *key = arena_printf(r->a, "%s.%s", prefix, name);
-	return key ? i18n(r->lang, key) : "";
-}
-
-/* text with every "{name}" replaced by value (catalog texts are never
- * printf formats). */
-static const char *
-subst(req *r, const char *text, const char *name, const char *value)
-{
-	buf b;
-	buf_init(&b, 64 * 1024);
-	size_t nl = strlen(name);
-	for (const char *p = text; *p;) {
-		const char *q = strstr(p, name);
-		if (q == NULL) {
-			buf_puts(&b, p);
-			break;
-		}
-		buf_append(&b, p, (size_t)(q - p));
-		buf_puts(&b, value);
-		p = q + nl;
-	}
-	const char *out = arena_strdup(r->a, b.data ? b.data : "");
-	buf_free(&b);
-	return out ? out : "";
+	return i18n_name(r->lang, prefix, name);
 }
 
 /* "2026-11-29 10:30" in the bureau's zone; "" for 0. */
@@ -93,13 +66,10 @@ when_text(req *r, int64_t t, long zone)
 {
 	if (t <= 0)
 		return "";
-	xa_day d = day_of(t, zone);
-	char ds[11];
-	day_format(d, ds);
-	int64_t s = t - day_start(d, zone);
-	const char *out = arena_printf(r->a, "%s %02d:%02d", ds, (int)(s / 3600),
-	    (int)(s % 3600 / 60));
-	return out ? out : "";
+	char out[17];
+	time_format(t, zone, ' ', out);
+	const char *s = arena_strdup(r->a, out);
+	return s ? s : "";
 }
 
 /* A deadline: one that falls when a day ends reads as that day's
@@ -122,13 +92,10 @@ due_text(req *r, int64_t t, long zone)
 static const char *
 local_input(req *r, int64_t t, long zone)
 {
-	xa_day d = day_of(t, zone);
-	char ds[11];
-	day_format(d, ds);
-	int64_t s = t - day_start(d, zone);
-	const char *out = arena_printf(r->a, "%sT%02d:%02d", ds, (int)(s / 3600),
-	    (int)(s % 3600 / 60));
-	return out ? out : "";
+	char out[17];
+	time_format(t, zone, 'T', out);
+	const char *s = arena_strdup(r->a, out);
+	return s ? s : "";
 }
 
 static const char *
@@ -328,7 +295,7 @@ overdue_text(req *r, enum case_state s, long days)
 	    s == CS_REVIEW ? "case.overdue.county_review" : "case.overdue.other";
 	char n[24];
 	snprintf(n, sizeof n, "%ld", days);
-	return subst(r, i18n(r->lang, key), "{n}", n);
+	return i18n_fill(r->a, r->lang, key, "n", n, NULL);
 }
 
 /* Who may take the step from → to: the school's handlers, except the
@@ -1000,8 +967,8 @@ event_detail(req *r, const char *kind, json_t *meta)
 	if (strcmp(kind, "referral") == 0)
 		return tr(r, "unit.agency", M("agency"));
 	if (strcmp(kind, "transition") == 0)
-		return subst(r, subst(r, i18n(r->lang, "case.transition_detail"), "{from}",
-		    tr(r, "state", M("from"))), "{to}", tr(r, "state", M("to")));
+		return i18n_fill(r->a, r->lang, "case.transition_detail", "from",
+		    tr(r, "state", M("from")), "to", tr(r, "state", M("to")), NULL);
 	if (strcmp(kind, "determination") == 0) {
 		const char *t = tr(r, "tier", M("tier"));
 		return arena_printf(r->a, "%s%s%s", tr(r, "finding", M("finding")),
@@ -1154,8 +1121,8 @@ steps_model(req *r, const case_row *c, const case_access *acc, int64_t now)
 		    " s:s, s:s, s:b}",
 		    "to", case_state_name(to),
 		    "label", label,
-		    "heading", subst(r, i18n(r->lang, "case.step.needs"), "{state}", label),
-		    "go", subst(r, i18n(r->lang, "case.step.go"), "{state}", label),
+		    "heading", i18n_fill(r->a, r->lang, "case.step.needs", "state", label, NULL),
+		    "go", i18n_fill(r->a, r->lang, "case.step.go", "state", label, NULL),
 		    "missing", list,
 		    "ready", ready,
 		    "form", form,
@@ -2196,8 +2163,8 @@ step_model(req *r, const case_row *c, const case_access *acc, enum case_state to
 	    "case", header,
 	    "to", case_state_name(to),
 	    "step_label", label,
-	    "step_heading", strcmp(kind, "simple") == 0 ? subst(r, i18n(r->lang,
-		"case.step.heading"), "{state}", label) : tr(r, "case.step.form", kind),
+	    "step_heading", strcmp(kind, "simple") == 0 ? i18n_fill(r->a, r->lang,
+		"case.step.heading", "state", label, NULL) : tr(r, "case.step.form", kind),
 	    "kind", kind,
 	    "version", (json_int_t)c->version,
 	    "facts_missing", facts_missing,
@@ -2207,8 +2174,8 @@ step_model(req *r, const case_row *c, const case_access *acc, enum case_state to
 	    "upheld", strcmp(kind, "upheld") == 0,
 	    "note", IN("note") ? IN("note") : "",
 	    "action", arena_printf(r->a, "/cases/%" PRId64 "/transitions", c->id),
-	    "go", strcmp(kind, "simple") == 0 ? subst(r, i18n(r->lang, "case.step.go"),
-		"{state}", label) : tr(r, "case.step.submit", kind));
+	    "go", strcmp(kind, "simple") == 0 ? i18n_fill(r->a, r->lang, "case.step.go",
+		"state", label, NULL) : tr(r, "case.step.submit", kind));
 	if (m == NULL)
 		return NULL;
 	json_object_set_new(m, "can", json_boolean(step_allowed(r, c, acc, to)));
@@ -3179,8 +3146,8 @@ dossier_audit(struct view *v, json_t *s)
 	db_done(st);
 	char n[24];
 	snprintf(n, sizeof n, "%" PRId64, reads);
-	json_object_set_new(s, "text", jstr(subst(r, i18n(r->lang, "case.dossier.reads"),
-	    "{n}", n)));
+	json_object_set_new(s, "text", jstr(i18n_fill(r->a, r->lang, "case.dossier.reads",
+	    "n", n, NULL)));
 }
 
 /* The whole printed file, already decided for this reader. */

@@ -150,7 +150,5 @@ case_who(const req *r, audit_entry *who)
 long
 case_zone(req *r)
 {
-	long zone = 8 * 3600;
-	zone_offset(server_config(r->srv)->timezone, &zone);
-	return zone;
+	return config_zone(server_config(r->srv));
 }

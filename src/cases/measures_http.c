@@ -115,15 +115,11 @@ kind_fits_role(const char *kind, const char *role)
 	return strcmp(role, "perpetrator") == 0;
 }
 
-/* "<prefix><name>" translated, "" for an empty name. */
+/* "<prefix>.<name>" translated, "" for an empty name (i18n_name). */
 static const char *
 label(req *r, const char *prefix, const char *name)
 {
-	char key[96];
-	if (name == NULL || name[0] == '\0')
-		return "";
-	snprintf(key, sizeof key, "%s%s", prefix, name);
-	return i18n(r->lang, key);
+	return i18n_name(r->lang, prefix, name);
 }
 
 /* "a（b）" in Chinese, "a (b)" in English. */
@@ -411,9 +407,9 @@ catalogue_unit(req *r, int64_t want, struct cunit *u)
 static const char *
 word(req *r, const char *group, const char *name)
 {
-	char key[96];
-	snprintf(key, sizeof key, "catalogue.w.%s.%s", group, name);
-	return i18n(r->lang, key);
+	char prefix[64];
+	snprintf(prefix, sizeof prefix, "catalogue.w.%s", group);
+	return i18n_name(r->lang, prefix, name);
 }
 
 /* Finds the name in list whose word (either language) or machine name is
@@ -436,11 +432,11 @@ static json_t *
 citem_json(req *r, const struct citem *it)
 {
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b}",
-	    "tier", it->tier, "tier_label", label(r, "tier.", it->tier),
-	    "kind", it->kind, "kind_label", label(r, "measure.kind.", it->kind),
+	    "tier", it->tier, "tier_label", label(r, "tier", it->tier),
+	    "kind", it->kind, "kind_label", label(r, "measure.kind", it->kind),
 	    "code", it->code, "name", it->name,
 	    "label", measure_label(r, it->code, it->name),
-	    "grade", it->grade, "grade_label", label(r, "grade.", it->grade),
+	    "grade", it->grade, "grade_label", label(r, "grade", it->grade),
 	    "active", it->active != 0,
 	    "noncompulsory_only", it->grade[0] != '\0' && grade_needs_noncompulsory(it->grade));
 	if (o != NULL)
@@ -489,7 +485,7 @@ catalogue_model(req *r, const struct cunit *u)
 			if (l.v[i].active && strcmp(l.v[i].tier, order[t]) == 0)
 				json_array_append_new(list, citem_json(r, &l.v[i]));
 		json_array_append_new(tiers, json_pack("{s:s, s:s, s:o}", "tier", order[t],
-		    "label", label(r, "tier.", order[t]), "items", list));
+		    "label", label(r, "tier", order[t]), "items", list));
 	}
 	for (size_t i = 0; i < l.n; i++) {
 		json_array_append_new(items, citem_json(r, &l.v[i]));
@@ -1387,7 +1383,7 @@ options_json(req *r, const case_row *c)
 			if (!it->active || strcmp(it->tier, order[t]) != 0)
 				continue;
 			const char *name = measure_label(r, it->code, it->name);
-			const char *kl = label(r, "measure.kind.", it->kind);
+			const char *kl = label(r, "measure.kind", it->kind);
 			const char *text = name;
 			if (strcmp(it->kind, "discipline") != 0 && strcmp(kl, name) != 0)
 				text = paren(r, name, kl);
@@ -1399,7 +1395,7 @@ options_json(req *r, const case_row *c)
 		}
 		if (json_array_size(opts) > 0)
 			json_array_append_new(groups, json_pack("{s:s, s:o}", "label",
-			    label(r, "tier.", order[t]), "options", opts));
+			    label(r, "tier", order[t]), "options", opts));
 		else
 			json_decref(opts);
 	}
@@ -1459,10 +1455,10 @@ measures_model(req *r, const case_row *c, const case_access *acc, json_t *model,
 			json_array_append_new(measures, json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s,"
 			    " s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:s, s:s, s:b, s:b}",
 			    "id", (json_int_t)mid, "party_id", (json_int_t)db_col_int(st, 1),
-			    "party", p ? p->label : "", "role_label", label(r, "party.role.",
-			    p ? p->role : ""), "kind", kind, "kind_label", label(r, "measure.kind.", kind),
+			    "party", p ? p->label : "", "role_label", label(r, "party.role",
+			    p ? p->role : ""), "kind", kind, "kind_label", label(r, "measure.kind", kind),
 			    "name", db_col_text(st, 3), "label", measure_label(r, db_col_text(st, 9),
-			    db_col_text(st, 3)), "grade", grade, "grade_label", label(r, "grade.", grade),
+			    db_col_text(st, 3)), "grade", grade, "grade_label", label(r, "grade", grade),
 			    "decided_on", d1, "decided_by", db_col_text(st, 10), "told_on", d2,
 			    "done_on", d3, "told", told != 0, "done", done != 0,
 			    "note", de ? de->text : "", "done_note", done_note,
@@ -1486,7 +1482,7 @@ measures_model(req *r, const case_row *c, const case_access *acc, json_t *model,
 			json_array_append_new(reviews, json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s,"
 			    " s:b, s:b, s:s, s:s, s:b}", "id", (json_int_t)db_col_int(st, 0),
 			    "party_id", (json_int_t)db_col_int(st, 1), "party", p ? p->label : "",
-			    "role_label", label(r, "party.role.", p ? p->role : ""), "kind", kind,
+			    "role_label", label(r, "party.role", p ? p->role : ""), "kind", kind,
 			    "kind_label", strcmp(kind, "followup") == 0 ?
 			    i18n(r->lang, "review.kind.followup") : i18n(r->lang, "review.kind.protection"),
 			    "due_on", due, "overdue", done == 0 && strcmp(due, today) < 0,
@@ -1519,7 +1515,7 @@ measures_model(req *r, const case_row *c, const case_access *acc, json_t *model,
 	json_t *all = json_array(), *victims = json_array(), *sides = json_array();
 	int lacking = 0;
 	for (size_t i = 0; i < np; i++) {
-		const char *text = paren(r, pv[i].label, label(r, "party.role.", pv[i].role));
+		const char *text = paren(r, pv[i].label, label(r, "party.role", pv[i].role));
 		json_t *o = json_pack("{s:I, s:s, s:b}", "id", (json_int_t)pv[i].id, "label",
 		    text ? text : pv[i].label, "compulsory", pv[i].compulsory != 0);
 		json_array_append(all, o);

@@ -70,13 +70,7 @@ jstr(const char *s)
 static const char *
 label(const req *r, const char *prefix, const char *name)
 {
-	char key[96];
-	if (name == NULL || name[0] == '\0')
-		return "";
-	int n = snprintf(key, sizeof key, "%s.%s", prefix, name);
-	if (n < 0 || (size_t)n >= sizeof key || !i18n_has(r->lang, key))
-		return name;
-	return i18n(r->lang, key);
+	return i18n_name(r->lang, prefix, name);
 }
 
 /* The catalog text of key with each {NAME} replaced by its value: the
@@ -85,36 +79,11 @@ label(const req *r, const char *prefix, const char *name)
 static const char *
 tr(const req *r, const char *key, ...)
 {
-	const char *t = i18n(r->lang, key), *names[4], *vals[4];
-	size_t n = 0;
 	va_list ap;
-	buf b;
 	va_start(ap, key);
-	while (n < 4 && (names[n] = va_arg(ap, const char *)) != NULL) {
-		vals[n] = va_arg(ap, const char *);
-		n++;
-	}
+	const char *s = i18n_vfill(r->a, r->lang, key, ap);
 	va_end(ap);
-	buf_init(&b, 4096);
-	for (const char *p = t; *p;) {
-		size_t k = 0;
-		if (*p == '{') {
-			for (; k < n; k++) {
-				size_t nl = strlen(names[k]);
-				if (strncmp(p + 1, names[k], nl) == 0 && p[1 + nl] == '}')
-					break;
-			}
-		}
-		if (*p == '{' && k < n) {
-			buf_puts(&b, vals[k] ? vals[k] : "");
-			p += strlen(names[k]) + 2;
-		} else {
-			buf_putc(&b, *p++);
-		}
-	}
-	const char *out = arena_strdup(r->a, b.data ? b.data : "");
-	buf_free(&b);
-	return out ? out : "";
+	return s;
 }
 
 static const char *

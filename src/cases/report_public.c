@@ -143,19 +143,6 @@ is_api(const req *r)
 	return (r->route->flags & R_API) != 0;
 }
 
-/* "2026-11-29 10:30" in the bureau's zone. */
-static void
-fmt_time(int64_t t, long zone, char out[17])
-{
-	xa_day d = day_of(t, zone);
-	char day[11];
-	day_format(d, day);
-	int64_t s = t + zone - (int64_t)d * 86400;
-	if (s < 0 || s >= 86400)
-		s = 0;
-	snprintf(out, 17, "%s %02d:%02d", day, (int)(s / 3600), (int)(s / 60 % 60));
-}
-
 static void
 today(req *r, char out[11])
 {
@@ -825,7 +812,7 @@ public_model(req *r, const struct found *f)
 				continue;
 			const char *from = db_col_int(st, 0) ? "reporter" : f->from_staff;
 			char at[17], fkey[32];
-			fmt_time(db_col_int(st, 2), zone, at);
+			time_format(db_col_int(st, 2), zone, ' ', at);
 			snprintf(fkey, sizeof fkey, "public.from.%s", from);
 			json_array_append_new(msgs, json_pack("{s:s, s:s, s:s, s:s, s:o, s:b}",
 			    "from", from, "from_label", i18n(r->lang, fkey), "text", text, "at", at,
@@ -1096,7 +1083,7 @@ report_thread_model(req *r, int64_t report_id, const uint8_t key[32])
 		const char *from = rep ? "reporter" :
 		    strcmp(db_col_text(st, 4), "school") == 0 ? "school" : "bureau";
 		char at[17];
-		fmt_time(db_col_int(st, 2), zone, at);
+		time_format(db_col_int(st, 2), zone, ' ', at);
 		json_array_append_new(msgs, json_pack("{s:s, s:s, s:s, s:s, s:o, s:s}",
 		    "from", from, "from_label", i18n(r->lang, rep ? "public.from.reporter_staff" :
 		    strcmp(from, "school") == 0 ? "public.from.school" : "public.from.bureau"),

@@ -90,10 +90,7 @@ jstr(const char *s)
 static long
 zone_of(const req *r)
 {
-	long zone = 8 * 3600;
-	if (zone_offset(server_config(r->srv)->timezone, &zone) != XA_OK)
-		zone = 8 * 3600;
-	return zone;
+	return config_zone(server_config(r->srv));
 }
 
 /* "YYYY-MM-DD HH:MM" (sep ' ') or "YYYY-MM-DDTHH:MM" (sep 'T') of t in
@@ -101,16 +98,10 @@ zone_of(const req *r)
 static const char *
 fmt_time(req *r, int64_t t, char sep)
 {
-	long zone = zone_of(r);
-	xa_day d = day_of(t, zone);
-	char ds[11];
-	day_format(d, ds);
-	int64_t s = t - day_start(d, zone);
-	if (s < 0 || s >= 86400)
-		s = 0;
-	const char *out = arena_printf(r->a, "%s%c%02d:%02d", ds, sep, (int)(s / 3600),
-	    (int)(s % 3600 / 60));
-	return out ? out : "";
+	char out[17];
+	time_format(t, zone_of(r), sep, out);
+	const char *s = arena_strdup(r->a, out);
+	return s ? s : "";
 }
 
 /* Today in the bureau's zone. */
@@ -159,13 +150,7 @@ parse_local_time(const char *s, long zone, int64_t *out)
 static const char *
 label(const req *r, const char *prefix, const char *name)
 {
-	char key[96];
-	if (name == NULL || name[0] == '\0')
-		return "";
-	int n = snprintf(key, sizeof key, "%s.%s", prefix, name);
-	if (n < 0 || (size_t)n >= sizeof key || !i18n_has(r->lang, key))
-		return name;
-	return i18n(r->lang, key);
+	return i18n_name(r->lang, prefix, name);
 }
 
 /* 1 when name is one of the comma-separated names of csv. */

@@ -221,3 +221,15 @@ workdays_between(const calendar *c, xa_day from, xa_day to)
 		n += calendar_is_workday(c, d);
 	return n;
 }
+
+void
+time_format(int64_t utc, long zone, char sep, char out[17])
+{
+	xa_day d = day_of(utc, zone);
+	char ds[11];
+	day_format(d, ds);
+	int64_t s = utc - day_start(d, zone);
+	if (s < 0 || s >= 86400)
+		s = 0;
+	snprintf(out, 17, "%s%c%02d:%02d", ds, sep, (int)(s / 3600), (int)(s % 3600 / 60));
+}

@@ -26,6 +26,10 @@ void day_format(xa_day d, char out[11]);
 /* 1 = Monday ... 7 = Sunday. */
 int day_weekday(xa_day d);
 
+/* "YYYY-MM-DD HH:MM" of a UTC instant in the zone; sep ' ' for reading,
+ * 'T' for an HTML datetime-local input. */
+void time_format(int64_t utc, long zone, char sep, char out[17]);
+
 /* The zone's offset from UTC in seconds. China has kept one offset, with
  * no summer time, since 1991: Asia/Shanghai (and its aliases) is +8 h,
  * Asia/Urumqi +6 h, UTC 0. XA_EINVAL for a zone this program does not

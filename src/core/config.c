@@ -495,3 +495,12 @@ config_db_url(const config *c, char *out, size_t len)
 		return XA_ETOOBIG;
 	return XA_OK;
 }
+
+long
+config_zone(const config *c)
+{
+	long zone = 8 * 3600;
+	if (zone_offset(c->timezone, &zone) != XA_OK)
+		zone = 8 * 3600;
+	return zone;
+}

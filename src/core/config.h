@@ -40,7 +40,7 @@ typedef struct config {
 	bool access_log;		/* one line per request */
 	char hotline[64];		/* the bureau office's public phone */
 	char bureau_name[CONFIG_STR];	/* shown on public pages */
-	char timezone[64];		/* the bureau's zone */
+	char timezone[64];		/* the bureau's zone (config_zone) */
 	char metrics_allow[CONFIG_STR];	/* addresses that may read /metrics */
 } config;
 
@@ -83,5 +83,9 @@ xa_err config_db_url(const config *c, char *out, size_t len);
 /* Splits "host:port" or "[v6]:port"; host may be empty (all addresses). */
 xa_err config_split_listen(const char *listen, char *host, size_t hostlen,
     int *port);
+
+/* The bureau's zone's offset from UTC in seconds (calendar.h). The zone
+ * was checked by config_check(); an unknown one reads as UTC+8. */
+long config_zone(const config *c);
 
 #endif

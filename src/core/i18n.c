@@ -8,8 +8,10 @@
 #include "i18n.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "buf.h"
 #include "embed.h"
 
 enum { LANG_NONE = -1, LANG_ZH = 0, LANG_EN = 1 };
@@ -201,4 +203,58 @@ i18n_pick(const char *choice, const char *accept_language)
 	if (l == LANG_NONE && accept_language != NULL)
 		l = from_accept(accept_language);
 	return lang_code[l == LANG_NONE ? LANG_ZH : l];
+}
+
+const char *
+i18n_name(const char *lang, const char *prefix, const char *name)
+{
+	char key[128];
+	if (name == NULL || name[0] == '\0')
+		return "";
+	int n = snprintf(key, sizeof key, "%s.%s", prefix, name);
+	if (n < 0 || (size_t)n >= sizeof key || !i18n_has(lang, key))
+		return name;
+	return i18n(lang, key);
+}
+
+const char *
+i18n_vfill(arena *a, const char *lang, const char *key, va_list ap)
+{
+	const char *t = i18n(lang, key), *names[8], *vals[8];
+	size_t n = 0;
+	while (n < 8 && (names[n] = va_arg(ap, const char *)) != NULL) {
+		vals[n] = va_arg(ap, const char *);
+		n++;
+	}
+	buf b;
+	buf_init(&b, 64 * 1024);
+	for (const char *p = t; *p;) {
+		size_t k = 0;
+		if (*p == '{') {
+			for (; k < n; k++) {
+				size_t nl = strlen(names[k]);
+				if (strncmp(p + 1, names[k], nl) == 0 && p[1 + nl] == '}')
+					break;
+			}
+		}
+		if (*p == '{' && k < n) {
+			buf_puts(&b, vals[k] ? vals[k] : "");
+			p += strlen(names[k]) + 2;
+		} else {
+			buf_putc(&b, *p++);
+		}
+	}
+	const char *out = arena_strdup(a, b.data ? b.data : "");
+	buf_free(&b);
+	return out ? out : "";
+}
+
+const char *
+i18n_fill(arena *a, const char *lang, const char *key, ...)
+{
+	va_list ap;
+	va_start(ap, key);
+	const char *s = i18n_vfill(a, lang, key, ap);
+	va_end(ap);
+	return s;
 }

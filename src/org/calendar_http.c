@@ -87,10 +87,8 @@ struct replace {
 static long
 this_year(req *r)
 {
-	long zone = 8 * 3600;
-	zone_offset(server_config(r->srv)->timezone, &zone);
 	char d[11];
-	day_format(day_of((int64_t)time(NULL), zone), d);
+	day_format(day_of((int64_t)time(NULL), config_zone(server_config(r->srv))), d);
 	return strtol(d, NULL, 10);
 }
 

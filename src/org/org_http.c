@@ -121,36 +121,11 @@ list_sep(const req *r)
 static const char *
 tr(const req *r, const char *key, ...)
 {
-	const char *t = i18n(r->lang, key), *names[8], *vals[8];
-	size_t n = 0;
 	va_list ap;
-	buf b;
 	va_start(ap, key);
-	while (n < 8 && (names[n] = va_arg(ap, const char *)) != NULL) {
-		vals[n] = va_arg(ap, const char *);
-		n++;
-	}
+	const char *s = i18n_vfill(r->a, r->lang, key, ap);
 	va_end(ap);
-	buf_init(&b, 4096);
-	for (const char *p = t; *p;) {
-		size_t k = 0;
-		if (*p == '{') {
-			for (; k < n; k++) {
-				size_t nl = strlen(names[k]);
-				if (strncmp(p + 1, names[k], nl) == 0 && p[1 + nl] == '}')
-					break;
-			}
-		}
-		if (*p == '{' && k < n) {
-			buf_puts(&b, vals[k] ? vals[k] : "");
-			p += strlen(names[k]) + 2;
-		} else {
-			buf_putc(&b, *p++);
-		}
-	}
-	const char *out = arena_strdup(r->a, b.data ? b.data : "");
-	buf_free(&b);
-	return out ? out : "";
+	return s;
 }
 
 /* n as decimal text in the arena (for tr()). */
@@ -166,10 +141,7 @@ num(const req *r, int64_t n)
 static void
 today(const req *r, char out[11])
 {
-	long zone = 8 * 3600;
-	if (zone_offset(server_config(r->srv)->timezone, &zone) != XA_OK)
-		zone = 8 * 3600;
-	day_format(day_of(now_s(), zone), out);
+	day_format(day_of(now_s(), config_zone(server_config(r->srv))), out);
 }
 
 /* A plain check of an e-mail address's shape: one @, a local part, and a

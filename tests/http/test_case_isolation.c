@@ -280,6 +280,65 @@ test_nobody(void **state)
 	assert_int_equal(bad, 0);
 }
 
+
+/* The menu offers the case pages to exactly the roles that can use them. */
+static int
+menu_has(const struct session *who, const char *href)
+{
+	struct resp r;
+	char want[96];
+	if (fx_req_cookie(&S, who, "GET", "/me", NULL, NULL, 0, &r) != 0)
+		return -1;
+	snprintf(want, sizeof want, "<li><a href=\"%s\">", href);
+	int has = r.status == 200 && strstr(r.body, want) != NULL;
+	resp_free(&r);
+	return has;
+}
+
+static void
+test_menu(void **state)
+{
+	struct session director, inspector;
+	assert_true(fx_account(office, "m-director", "Matrix-pass-1",
+	    ROLE_BIT(ROLE_OFFICE_DIRECTOR)) > 0);
+	assert_true(fx_account(office, "m-inspector", "Matrix-pass-1",
+	    ROLE_BIT(ROLE_INSPECTOR)) > 0);
+	assert_int_equal(fx_signin(&S, "m-director", "Matrix-pass-1", &director), 0);
+	assert_int_equal(fx_signin(&S, "m-inspector", "Matrix-pass-1", &inspector), 0);
+	static const char *const hrefs[] = { "/cases", "/reports", "/supervision",
+		"/identity-requests", "/catalogue" };
+	static const struct {
+		const char *who;
+		int want[5];
+	} rows[] = {
+		{ "a-principal", { 1, 1, 0, 0, 1 } },
+		{ "a-committee", { 1, 1, 0, 0, 0 } },
+		{ "a-counsellor", { 1, 1, 0, 0, 0 } },
+		{ "a-teacher", { 1, 1, 0, 0, 0 } },	/* their own reports and cases */
+		{ "police", { 0, 0, 0, 0, 0 } },
+		{ "sys", { 0, 0, 0, 0, 0 } },
+		{ "aud", { 0, 0, 0, 0, 0 } },
+		{ "director", { 1, 1, 1, 1, 1 } },
+		{ "inspector", { 1, 0, 0, 0, 0 } },
+	};
+	int bad = 0;
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		const struct session *who = strcmp(rows[i].who, "director") == 0 ? &director :
+		    strcmp(rows[i].who, "inspector") == 0 ? &inspector : NULL;
+		for (size_t k = 0; who == NULL && k < NPEOPLE; k++)
+			if (strcmp(people[k].user, rows[i].who) == 0)
+				who = &people[k].s;
+		assert_non_null(who);
+		for (size_t h = 0; h < 5; h++)
+			if (menu_has(who, hrefs[h]) != rows[i].want[h]) {
+				fprintf(stderr, "menu of %s: %s should be %s\n", rows[i].who, hrefs[h],
+				    rows[i].want[h] ? "there" : "absent");
+				bad++;
+			}
+	}
+	assert_int_equal(bad, 0);
+}
+
 int
 main(void)
 {
@@ -287,6 +346,7 @@ main(void)
 		cmocka_unit_test(test_other_schools_objects),
 		cmocka_unit_test(test_lists_hold_only_ones_own),
 		cmocka_unit_test(test_nobody),
+		cmocka_unit_test(test_menu),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

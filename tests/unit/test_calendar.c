@@ -165,6 +165,23 @@ test_deadlines(void **state)
 	    day_start(D("2026-11-29"), SHANGHAI));
 }
 
+
+/* An instant written for reading and for a datetime-local input. */
+static void
+test_time_format(void **state)
+{
+	char out[17];
+	/* 2026-11-29 02:05 UTC is 10:05 in Shanghai, 08:05 in Urumqi. */
+	int64_t t = day_start(D("2026-11-29"), 0) + 2 * 3600 + 5 * 60;
+	time_format(t, SHANGHAI, ' ', out);
+	assert_string_equal(out, "2026-11-29 10:05");
+	time_format(t, 6 * 3600, 'T', out);
+	assert_string_equal(out, "2026-11-29T08:05");
+	/* Just before midnight in the zone is still that day. */
+	time_format(day_start(D("2026-11-30"), SHANGHAI) - 60, SHANGHAI, ' ', out);
+	assert_string_equal(out, "2026-11-29 23:59");
+}
+
 int
 main(void)
 {
@@ -175,6 +192,7 @@ main(void)
 		cmocka_unit_test(test_workdays_plain),
 		cmocka_unit_test(test_holidays_and_makeup_days),
 		cmocka_unit_test(test_deadlines),
+		cmocka_unit_test(test_time_format),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

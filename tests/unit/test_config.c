@@ -208,6 +208,9 @@ test_check(void **state)
 	assert_non_null(strstr(err, "timezone"));
 	snprintf(c.timezone, sizeof c.timezone, "Asia/Urumqi");
 	assert_int_equal(config_check(&c, err, sizeof err), XA_OK);
+	assert_int_equal(config_zone(&c), 6 * 3600);
+	snprintf(c.timezone, sizeof c.timezone, "Asia/Shanghai");
+	assert_int_equal(config_zone(&c), 8 * 3600);
 }
 
 int

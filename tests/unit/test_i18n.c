@@ -285,11 +285,38 @@ test_template_keys(void **state)
 	assert_true(scan_template_keys() >= 20);
 }
 
+
+/* Vocabulary words and sentences with named slots. */
+static void
+test_name_and_fill(void **state)
+{
+	(void)state;
+	assert_string_equal(i18n_name("zh", "tier", "serious"), "情节比较恶劣、造成明显伤害");
+	assert_string_equal(i18n_name("en", "state", "closed"), "Closed");
+	/* No such word: the name itself; no name: nothing. */
+	assert_string_equal(i18n_name("zh", "tier", "made_up"), "made_up");
+	assert_string_equal(i18n_name("zh", "tier", ""), "");
+	assert_string_equal(i18n_name("zh", "tier", NULL), "");
+	arena *a = arena_new(1024, 1 << 20);
+	assert_non_null(a);
+	assert_string_equal(i18n_fill(a, "zh", "case.step.go", "state", "调查中", NULL),
+	    "进入「调查中」");
+	/* Unnamed slots and unknown names stay as written; a NULL value is "". */
+	assert_string_equal(i18n_fill(a, "zh", "case.step.go", "other", "x", NULL),
+	    "进入「{state}」");
+	assert_string_equal(i18n_fill(a, "zh", "case.step.go", "state", NULL, NULL), "进入「」");
+	/* A value holding a slot's name is not filled again. */
+	assert_string_equal(i18n_fill(a, "zh", "case.step.go", "state", "{state}", NULL),
+	    "进入「{state}」");
+	arena_free(a);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lookup),
+		cmocka_unit_test(test_name_and_fill),
 		cmocka_unit_test(test_fallbacks),
 		cmocka_unit_test(test_pick),
 		cmocka_unit_test(test_pick_long_header),
