@@ -42,17 +42,24 @@ setting_get(db *conn, enum setting s)
 	if (db_prepare(conn, "SELECT value FROM settings WHERE key = ?", &st) != XA_OK)
 		return v;
 	db_bind_text(st, 1, setting_defs[s].key, -1);
-	if (db_step(st) == 1) {
-		const char *t = db_col_text(st, 0);
-		char *end;
-		errno = 0;
-		long n = strtol(t, &end, 10);
-		if (end != t && *end == '\0' && errno == 0 &&
-		    n >= setting_defs[s].min && n <= setting_defs[s].max)
-			v = n;
-	}
+	if (db_step(st) == 1)
+		v = setting_value(s, db_col_text(st, 0));
 	db_done(st);
 	return v;
+}
+
+long
+setting_value(enum setting s, const char *t)
+{
+	char *end;
+	if (t == NULL)
+		return setting_defs[s].def;
+	errno = 0;
+	long n = strtol(t, &end, 10);
+	if (end != t && *end == '\0' && errno == 0 &&
+	    n >= setting_defs[s].min && n <= setting_defs[s].max)
+		return n;
+	return setting_defs[s].def;
 }
 
 xa_err

@@ -55,6 +55,10 @@ extern const struct setting_def setting_defs[S__COUNT];
 
 /* The value of s, or its default when unset or unreadable. */
 long setting_get(db *conn, enum setting s);
+/* The value of s stored as text (NULL: unset), or its default when unset
+ * or unreadable: for a caller that reads the settings row in a query of
+ * its own. */
+long setting_value(enum setting s, const char *text);
 /* Finds a setting by key. XA_ENOTFOUND if there is none. */
 xa_err setting_find(const char *key, enum setting *out);
 /* Stores value (checked against min..max: XA_EINVAL outside). Writer only. */

@@ -2253,7 +2253,7 @@ run_report(struct run *x, int ri, int64_t at)
 	db_stmt *st = NULL;
 	if (e == XA_OK)
 		e = db_prepare(g->d, "INSERT INTO reports (unit_id, queue_unit_id, channel,"
-		    " receipt_hash, wkey, body, occurred_on, place, behaviours, frequency,"
+		    " receipt, wkey, body, occurred_on, place, behaviours, frequency,"
 		    " reporter, status, received_by, owner_id, created_at, updated_at)"
 		    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?, ?, ?)", &st);
 	if (e == XA_OK) {

@@ -4,10 +4,10 @@
  * the report, and the attachments; plus the staff side of that thread
  * (reports.h).
  *
- * The receipt code is the reporter's only key: at least 128 random bits
- * in an alphabet without look-alikes, shown once, stored only as the SM3
- * of its normalised form. A wrong, malformed or unknown code gets the
- * same answer by the same path (normalise, hash, look up).
+ * The receipt code (receipt.h) is the reporter's only key: shown once,
+ * stored only as the SM3 of its normalised form. A wrong, malformed or
+ * unknown code gets the same answer by the same path (normalise, locate,
+ * hash, look up).
  *
  * Never: store or audit the reporter's address (or the request id, which
  * the access log ties to it) with a report or a message; store a
@@ -34,99 +34,8 @@
 #include "../http/ratelimit.h"
 #include "../org/org.h"
 #include "attach.h"
+#include "receipt.h"
 #include "reports.h"
-
-/* --- The receipt code. */
-
-/* 29 symbols: no 0/O, 1/I/L, U/V. 28 of them carry 136 bits. */
-static const char rc_alphabet[] = "23456789ABCDEFGHJKMNPQRSTWXYZ";
-#define RC_SYMBOLS 29
-#define RC_LEN 28			/* symbols */
-#define RC_GROUP 4
-#define RC_SHOWN (RC_LEN + RC_LEN / RC_GROUP - 1)	/* with dashes: 34 */
-/* What is hashed for a malformed code, so that it takes the same path:
- * lower case, which no normalised code contains. */
-static const char rc_dummy[RC_LEN + 1] = "xxxxxxxxxxxxxxxxxxxxxxxxxxxx";
-
-/* A new code: RC_LEN symbols, uniform (bytes >= 232 are rejected). */
-static xa_err
-receipt_new(char out[RC_LEN + 1])
-{
-	uint8_t rnd[64];
-	size_t n = 0;
-	while (n < RC_LEN) {
-		xa_err e = crypto_random(rnd, sizeof rnd);
-		if (e != XA_OK)
-			return e;
-		for (size_t i = 0; i < sizeof rnd && n < RC_LEN; i++)
-			if (rnd[i] < RC_SYMBOLS * 8)
-				out[n++] = rc_alphabet[rnd[i] % RC_SYMBOLS];
-	}
-	out[RC_LEN] = '\0';
-	OPENSSL_cleanse(rnd, sizeof rnd);
-	return XA_OK;
-}
-
-/* "ABCD-EFGH-..." from a normalised code. */
-static void
-receipt_format(const char *norm, char out[RC_SHOWN + 1])
-{
-	size_t o = 0;
-	for (size_t i = 0; i < RC_LEN; i++) {
-		if (i > 0 && i % RC_GROUP == 0)
-			out[o++] = '-';
-		out[o++] = norm[i];
-	}
-	out[o] = '\0';
-}
-
-/* Normalises what a person typed: letters to upper case, dashes and
- * spaces dropped, full-width forms (a Chinese keyboard's) taken as their
- * ASCII letters and digits. True when the result is exactly RC_LEN
- * symbols of the alphabet; anything else is malformed. */
-static bool
-receipt_normalise(const char *s, char out[RC_LEN + 1])
-{
-	size_t n = 0;
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	while (*p) {
-		unsigned c = *p;
-		size_t len = 1;
-		/* The few non-ASCII characters we accept are three bytes. */
-		if (c >= 0x80) {
-			if ((c & 0xF0) != 0xE0 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
-				return false;
-			c = (c & 0x0F) << 12 | (unsigned)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
-			len = 3;
-			if (c >= 0xFF01 && c <= 0xFF5E)
-				c -= 0xFEE0;		/* full-width ASCII */
-			else if (c == 0x3000 || (c >= 0x2010 && c <= 0x2015))
-				c = '-';		/* ideographic space, dashes */
-			else
-				return false;
-		}
-		p += len;
-		if (c == '-' || c == ' ' || c == '\t')
-			continue;
-		if (c >= 'a' && c <= 'z')
-			c -= 'a' - 'A';
-		if (c == 0 || strchr(rc_alphabet, (int)c) == NULL || n == RC_LEN)
-			return false;
-		out[n++] = (char)c;
-	}
-	out[n] = '\0';
-	return n == RC_LEN;
-}
-
-/* The stored form: hex SM3 of the normalised code (or of the dummy). */
-static void
-receipt_hash(const char *norm, char hex[2 * SM3_LEN + 1])
-{
-	uint8_t h[SM3_LEN];
-	if (crypto_sm3(norm, RC_LEN, h) != XA_OK)
-		memset(h, 0, sizeof h);
-	crypto_hex(h, sizeof h, hex);
-}
 
 /* --- Small helpers. */
 
@@ -194,17 +103,17 @@ rl_init(void)
 	lookups_rl = ratelimit_new(setting_defs[S_PUBLIC_LOOKUPS_PER_ADDR].def, 600);
 }
 
-/* Counts a hit of r's address; answers 429 itself and returns 0 when
- * over the limit: a kind message with the numbers to call. */
+/* Counts a hit of r's address against limit (the setting's value);
+ * answers 429 itself and returns 0 when over it: a kind message with the
+ * numbers to call. */
 static int
-rl_pass(req *r, int lookup)
+rl_pass_at(req *r, int lookup, long limit)
 {
 	pthread_once(&rl_once, rl_init);
 	ratelimit *rl = lookup ? lookups_rl : reports_rl;
 	if (rl == NULL)
 		return 1;
-	ratelimit_set_limit(rl, setting_get(r->rdb, lookup ? S_PUBLIC_LOOKUPS_PER_ADDR :
-	    S_PUBLIC_REPORTS_PER_ADDR));
+	ratelimit_set_limit(rl, limit);
 	if (ratelimit_hit(rl, r->client, (int64_t)time(NULL)))
 		return 1;
 	const char *msg = arena_printf(r->a, "%s%s%s%s",
@@ -221,6 +130,13 @@ rl_pass(req *r, int lookup)
 	    "error.public_too_many.title", "message", msg ? msg : "", "page", "title_key",
 	    "error.public_too_many.title"));
 	return 0;
+}
+
+static int
+rl_pass(req *r, int lookup)
+{
+	return rl_pass_at(r, lookup, setting_get(r->rdb, lookup ?
+	    S_PUBLIC_LOOKUPS_PER_ADDR : S_PUBLIC_REPORTS_PER_ADDR));
 }
 
 /* --- Where a report goes. */
@@ -263,17 +179,26 @@ office_unit(req *r, int64_t *id)
 }
 
 /* 1 when id is an active school. */
+/* The limit on reports per address, and whether school (0: none named)
+ * is an active school: one read of the database, as every report asks
+ * both. 1, or -1 when the database failed. */
 static int
-school_exists(req *r, int64_t id)
+submit_facts(req *r, int64_t school, long *limit, bool *exists)
 {
 	db_stmt *st = NULL;
-	if (db_prepare(r->rdb, "SELECT 1 FROM units WHERE id = ? AND kind = 'school'"
-	    " AND active = 1", &st) != XA_OK)
+	if (db_prepare(r->rdb, "SELECT (SELECT value FROM settings WHERE key = ?),"
+	    " EXISTS (SELECT 1 FROM units WHERE id = ? AND kind = 'school' AND active = 1)",
+	    &st) != XA_OK)
 		return -1;
-	db_bind_int(st, 1, id);
+	db_bind_text(st, 1, setting_defs[S_PUBLIC_REPORTS_PER_ADDR].key, -1);
+	db_bind_int(st, 2, school);
 	int rc = db_step(st);
+	if (rc == 1) {
+		*limit = setting_value(S_PUBLIC_REPORTS_PER_ADDR, db_col_text(st, 0));
+		*exists = db_col_int(st, 1) != 0;
+	}
 	db_done(st);
-	return rc < 0 ? -1 : rc;
+	return rc == 1 ? 1 : -1;
 }
 
 /* --- The form. */
@@ -492,12 +417,8 @@ submit_seal(void *p)
 	uint8_t key[32];
 	xa_err e = ckey_new(key, s->wrapped);
 	if (e == XA_OK)
-		e = receipt_new(s->code);
-	if (e == XA_OK) {
-		receipt_hash(s->code, s->hash);
 		e = seal_blob(s->a, key, s->body_json, s->body_json_len, &s->body,
 		    &s->body_len);
-	}
 	for (size_t i = 0; e == XA_OK && i < s->natt; i++) {
 		struct attachment *t = &s->att[i];
 		void *clean = NULL;
@@ -528,11 +449,15 @@ submit_run(db *conn, void *p)
 {
 	struct submit *s = p;
 	db_stmt *st = NULL;
-	xa_err e = db_prepare(conn, "INSERT INTO reports (unit_id, queue_unit_id, channel,"
-	    " receipt_hash, wkey, body, occurred_on, place, behaviours, frequency,"
-	    " reporter, status, created_at, updated_at) VALUES (?, ?, 'online', ?, ?, ?,"
-	    " ?, ?, ?, ?, ?, 'new', ?, ?)", &st);
-	if (e != XA_OK)
+	/* The code names the report, so its id is chosen first: the next
+	 * one (this transaction holds the write lock). */
+	xa_err e = db_query_int(conn, "SELECT coalesce(max(id), 0) + 1 FROM reports", &s->id);
+	if (e != XA_OK || (e = receipt_make(s->id, s->code, s->hash)) != XA_OK)
+		return e;
+	if ((e = db_prepare(conn, "INSERT INTO reports (unit_id, queue_unit_id, channel,"
+	    " receipt, wkey, body, occurred_on, place, behaviours, frequency,"
+	    " reporter, status, created_at, updated_at, id) VALUES (?, ?, 'online', ?, ?, ?,"
+	    " ?, ?, ?, ?, ?, 'new', ?, ?, ?)", &st)) != XA_OK)
 		return e;
 	if (s->unit_id > 0)
 		db_bind_int(st, 1, s->unit_id);
@@ -549,11 +474,11 @@ submit_run(db *conn, void *p)
 	db_bind_text(st, 10, s->reporter, -1);
 	db_bind_int(st, 11, s->now);
 	db_bind_int(st, 12, s->now);
+	db_bind_int(st, 13, s->id);
 	int rc = db_step(st);
 	db_done(st);
 	if (rc < 0)
 		return (xa_err)-rc;
-	s->id = db_last_id(conn);
 	for (size_t i = 0; i < s->natt; i++) {
 		const struct attachment *t = &s->att[i];
 		if ((e = db_prepare(conn, "INSERT INTO attachments (report_id, mime, size,"
@@ -652,7 +577,15 @@ str_or(json_t *in, const char *name, const char *def)
 static void
 report_submit(req *r)
 {
-	if (!rl_pass(r, 0))
+	json_t *in = r->in;
+	int64_t school = input_int(in, "school_id", -1);
+	long limit = 0;
+	bool school_ok = false;
+	if (submit_facts(r, school > 0 ? school : 0, &limit, &school_ok) < 0) {
+		req_error(r, 503, "unavailable", NULL);
+		return;
+	}
+	if (!rl_pass_at(r, 0, limit))
 		return;
 	struct submit *s = arena_calloc(r->a, 1, sizeof *s);
 	if (s == NULL) {
@@ -661,13 +594,11 @@ report_submit(req *r)
 	}
 	s->a = r->a;
 	s->now = (int64_t)time(NULL);
-	json_t *in = r->in;
 	const char *what = input_str(in, "what");
 	if (what == NULL || utf8_count(what, strlen(what)) < 10) {
 		refuse(r, 400, "public_what_short", "what");
 		return;
 	}
-	int64_t school = input_int(in, "school_id", -1);
 	if (school < 0) {
 		if (!is_api(r)) {
 			refuse(r, 400, "public_choose_school", "school_id");
@@ -713,12 +644,7 @@ report_submit(req *r)
 	}
 	s->natt = nfiles;
 	if (school > 0) {
-		int ok = school_exists(r, school);
-		if (ok < 0) {
-			req_error(r, 503, "unavailable", NULL);
-			return;
-		}
-		if (ok == 0) {
+		if (!school_ok) {
 			refuse(r, 400, "public_unknown_school", "school_id");
 			return;
 		}
@@ -767,17 +693,20 @@ struct found {
 static int
 lookup(req *r, const char *code, struct found *f)
 {
-	char norm[RC_LEN + 1];
-	bool ok = receipt_normalise(code, norm);
-	char hex[2 * SM3_LEN + 1];
-	receipt_hash(ok ? norm : rc_dummy, hex);
+	char norm[RC_LEN + 1], hex[RC_HASH_LEN + 1];
+	int64_t id = 0;
+	bool ok = receipt_read(code, norm, &id, hex);
 	memset(f, 0, sizeof *f);
 	db_stmt *st = NULL;
+	/* By the id the code names, checked against its hash; or, for a
+	 * code given before codes named their report, by the hash alone. */
 	if (db_prepare(r->rdb, "SELECT r.id, r.status, r.wkey, q.kind, c.state"
 	    " FROM reports r JOIN units q ON q.id = r.queue_unit_id"
-	    " LEFT JOIN cases c ON c.id = r.case_id WHERE r.receipt_hash = ?", &st) != XA_OK)
+	    " LEFT JOIN cases c ON c.id = r.case_id"
+	    " WHERE (r.id = ?1 AND r.receipt = ?2) OR r.receipt_hash = ?2", &st) != XA_OK)
 		return -1;
-	db_bind_text(st, 1, hex, -1);
+	db_bind_int(st, 1, id);
+	db_bind_text(st, 2, hex, -1);
 	int rc = db_step(st);
 	if (rc == 1 && ok) {
 		f->id = db_col_int(st, 0);

@@ -27,6 +27,12 @@ xa_err crypto_hmac_sm3(const void *key, size_t klen, const void *data,
 /* 1 when a[0..n) equals b[0..n), in time independent of the contents. */
 int crypto_equal(const void *a, const void *b, size_t n);
 
+/* One 16-byte block through SM4 with a 16-byte key, forwards (encrypt
+ * 1) or backwards: a keyed permutation of 128-bit values, for short
+ * identifiers that must look random (not for data: that is crypto_seal). */
+xa_err crypto_sm4_block(const uint8_t key[16], int encrypt, const uint8_t in[16],
+    uint8_t out[16]);
+
 /* Lower-case hex of in[0..n) into out (2n+1 bytes with the NUL). */
 void crypto_hex(const void *in, size_t n, char *out);
 /* Decodes hex; XA_EINVAL on a bad digit or odd length, XA_ETOOBIG if out

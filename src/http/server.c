@@ -188,15 +188,24 @@ loop_post(struct loop *l, void (*fn)(void *), void *arg)
 	ps->arg = arg;
 	ps->next = NULL;
 	pthread_mutex_lock(&l->post_mu);
+	bool was_empty = l->post_head == NULL;
 	if (l->post_tail != NULL)
 		l->post_tail->next = ps;
 	else
 		l->post_head = ps;
 	l->post_tail = ps;
 	pthread_mutex_unlock(&l->post_mu);
-	uint64_t one = 1;
-	if (write(l->post_fd, &one, sizeof one) != sizeof one)
-		log_error("loop %zu: cannot wake the loop: %s", l->idx, strerror(errno));
+	/* Only the post that finds the queue empty wakes the loop: a queue
+	 * with something in it has a wake-up on its way, and the drain that
+	 * follows it (it reads the eventfd before it takes the queue) takes
+	 * everything posted until then. A batch of replies from the writer
+	 * so costs one wake-up, not one each. */
+	if (was_empty) {
+		uint64_t one = 1;
+		if (write(l->post_fd, &one, sizeof one) != sizeof one)
+			log_error("loop %zu: cannot wake the loop: %s", l->idx,
+			    strerror(errno));
+	}
 	return 0;
 }
 

@@ -20,7 +20,7 @@ esac
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 failed=0
-for t in urlencoded multipart json input tmpl csv; do
+for t in urlencoded multipart json input tmpl csv receipt; do
   exe="$bdir/tests/fuzz/fuzz_$t"
   if [ ! -x "$exe" ]; then
     echo "FAIL fuzz_$t: not built (configure with -Dfuzz=true)"

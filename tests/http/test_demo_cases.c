@@ -281,7 +281,7 @@ test_same_rows(void **state)
 		" || '/' || queue_unit_id || '/' || channel || '/' || occurred_on || '/' ||"
 		" place || '/' || behaviours || '/' || frequency || '/' || reporter || '/' ||"
 		" status || '/' || ifnull(case_id, '') || '/' || ifnull(received_by, '') ||"
-		" '/' || created_at || '/' || (receipt_hash IS NULL) AS x FROM reports ORDER BY id)",
+		" '/' || created_at || '/' || (receipt IS NULL) AS x FROM reports ORDER BY id)",
 		"SELECT COUNT(*) || ':' || group_concat(x, '|') FROM (SELECT unit_id || '/' ||"
 		" year || '/' || seq || '/' || state || '/' || state_since || '/' || due_at ||"
 		" '/' || resume_state || '/' || finding || '/' || tier || '/' || serious_flag ||"
@@ -429,7 +429,7 @@ test_shape(void **state)
 	assert_int_equal(q_int(d, "SELECT COUNT(*) FROM reports WHERE status IN"
 	    " ('unfounded', 'prank') AND (reason IS NULL OR length(reason) < 60)"), 0);
 	assert_int_equal(q_int(d, "SELECT COUNT(*) FROM reports WHERE (channel = 'online')"
-	    " != (receipt_hash IS NOT NULL) OR (channel = 'online' AND received_by IS NOT"
+	    " != (receipt IS NOT NULL) OR (channel = 'online' AND received_by IS NOT"
 	    " NULL) OR (channel != 'online' AND received_by IS NULL)"), 0);
 	assert_int_equal(q_int(d, "SELECT COUNT(*) FROM reports WHERE (status = 'joined')"
 	    " != (case_id IS NOT NULL)"), 0);

@@ -24,6 +24,9 @@
 #include <unistd.h>
 
 #include "auth/auth.h"
+#include "auth/keys.h"
+#include "cases/receipt.h"
+#include "core/crypto.h"
 #include "fixture.h"
 #include "harness.h"
 
@@ -307,7 +310,8 @@ test_json_round_trip(void **state)
 	    " AND queue_unit_id = %lld AND channel = 'online' AND status = 'new'"
 	    " AND occurred_on = '2025-09-01' AND place = 'in_school'"
 	    " AND behaviours = 'physical,property' AND frequency = 'ongoing'"
-	    " AND reporter = 'witness' AND length(receipt_hash) = 64 AND wkey IS NOT NULL",
+	    " AND reporter = 'witness' AND length(receipt) = 64 AND receipt_hash IS NULL"
+	    " AND wkey IS NOT NULL",
 	    (long long)id, (long long)school_a, (long long)school_a);
 	assert_int_equal(fx_int(q), 1);
 	assert_int_equal(fx_int("SELECT count(*) FROM audit_log WHERE action = 'report.receive'"
@@ -1323,6 +1327,72 @@ scan_files(void)
 	return found;
 }
 
+/* A code names its report and must match it: a code given before codes
+ * named their report (migration 0005) still finds it; a code made with the
+ * server's own key for a report that has no code (entered by staff) finds
+ * nothing, with the one answer for every wrong code. */
+static void
+test_codes_name_reports(void **state)
+{
+	(void)state;
+	struct resp r, base;
+	char path[160];
+	/* the one answer */
+	assert_int_equal(http_get(&S, "/api/v1/public/reports/ABCD-EFGH-JKMN-PQRS-TWXY-Z234-5678",
+	    &base), 0);
+	assert_int_equal(base.status, 404);
+	/* An old code: only its hash, in receipt_hash. */
+	const char *old = "23456789ABCDEFGHJKMNPQRSTWXY";
+	uint8_t h[SM3_LEN];
+	char hex[2 * SM3_LEN + 1], sql[1024];
+	assert_int_equal(crypto_sm3(old, strlen(old), h), XA_OK);
+	crypto_hex(h, sizeof h, hex);
+	snprintf(sql, sizeof sql, "INSERT INTO reports (unit_id, queue_unit_id, channel,"
+	    " receipt_hash, wkey, body, status, created_at, updated_at)"
+	    " SELECT unit_id, queue_unit_id, channel, '%s', wkey, body, 'new', created_at,"
+	    " updated_at FROM reports WHERE receipt IS NOT NULL ORDER BY id LIMIT 1", hex);
+	if (fx_int("SELECT count(*) FROM reports WHERE receipt IS NOT NULL") == 0)
+		(void)report_json("{\"what\":\"放学后总有人在校门口堵我。\"}", NULL);
+	assert_int_equal(fx_sql(sql), 0);
+	assert_int_equal(http_get(&S, "/api/v1/public/reports/2345-6789-abcd-efgh-jkmn-pqrs-twxy",
+	    &r), 0);
+	if (r.status != 200)
+		fail_msg("an old code: %ld %s", r.status, r.body);
+	assert_non_null(strstr(r.body, "\"received\""));
+	resp_free(&r);
+	/* A staff report has no code: one made for its id with the real key
+	 * is just a wrong code. */
+	int64_t staff = fx_int("SELECT coalesce(max(id), 0) + 1 FROM reports");
+	snprintf(sql, sizeof sql, "INSERT INTO reports (id, unit_id, queue_unit_id, channel,"
+	    " wkey, body, status, created_at, updated_at) SELECT %lld, unit_id, queue_unit_id,"
+	    " 'phone', wkey, body, 'new', created_at, updated_at FROM reports ORDER BY id"
+	    " LIMIT 1", (long long)staff);
+	assert_int_equal(fx_sql(sql), 0);
+	keys k;
+	char dd[200];
+	snprintf(dd, sizeof dd, "%s/data", S.dir);
+	assert_int_equal(keys_load(dd, &k), XA_OK);
+	keys_set(&k);
+	char code[RC_LEN + 1], hash[RC_HASH_LEN + 1], shown[RC_SHOWN + 1];
+	assert_int_equal(receipt_make(staff, code, hash), XA_OK);
+	keys_set(NULL);
+	receipt_format(code, shown);
+	snprintf(path, sizeof path, "/api/v1/public/reports/%s", shown);
+	assert_int_equal(http_get(&S, path, &r), 0);
+	assert_int_equal(r.status, 404);
+	assert_int_equal(r.len, base.len);
+	assert_memory_equal(r.body, base.body, base.len);
+	resp_free(&r);
+	/* And with its hash stored, the same code finds it: the path works. */
+	snprintf(sql, sizeof sql, "UPDATE reports SET receipt = '%s' WHERE id = %lld", hash,
+	    (long long)staff);
+	assert_int_equal(fx_sql(sql), 0);
+	assert_int_equal(http_get(&S, path, &r), 0);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	resp_free(&base);
+}
+
 static void
 test_no_plaintext_on_disk(void **state)
 {
@@ -1363,6 +1433,7 @@ main(void)
 		cmocka_unit_test(test_not_sure_goes_to_office),
 		cmocka_unit_test(test_form_with_attachments),
 		cmocka_unit_test(test_codes_alike),
+		cmocka_unit_test(test_codes_name_reports),
 		cmocka_unit_test(test_validation),
 		cmocka_unit_test(test_rate_limits),
 		cmocka_unit_test(test_public_audit_has_no_address),

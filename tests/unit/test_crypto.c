@@ -358,6 +358,27 @@ test_seal_sm4_known_answer(void **state)
 	assert_memory_equal(out, zero, 16);
 }
 
+/* GB/T 32907-2016 appendix A, example 1, one block each way; and the
+ * two directions are inverses on a random block. */
+static void
+test_sm4_block(void **state)
+{
+	(void)state;
+	uint8_t key[16], plain[16], want[16], out[16], back[16];
+	unhex_ok("0123456789abcdeffedcba9876543210", key, 16);
+	unhex_ok("0123456789abcdeffedcba9876543210", plain, 16);
+	unhex_ok("681edf34d206965e86b3e94f536e4246", want, 16);
+	assert_int_equal(crypto_sm4_block(key, 1, plain, out), XA_OK);
+	assert_memory_equal(out, want, 16);
+	assert_int_equal(crypto_sm4_block(key, 0, want, back), XA_OK);
+	assert_memory_equal(back, plain, 16);
+	assert_int_equal(crypto_random(plain, sizeof plain), XA_OK);
+	assert_int_equal(crypto_sm4_block(key, 1, plain, out), XA_OK);
+	assert_memory_not_equal(out, plain, 16);
+	assert_int_equal(crypto_sm4_block(key, 0, out, back), XA_OK);
+	assert_memory_equal(back, plain, 16);
+}
+
 /* Rebuilds what crypto_seal wrote with plain EVP calls: the documented
  * layout, the MAC key derivation and SM4-CTR with the iv as the first
  * counter block. */
@@ -839,6 +860,7 @@ main(void)
 		cmocka_unit_test(test_base32_round_trip),
 		cmocka_unit_test(test_seal_round_trips),
 		cmocka_unit_test(test_seal_sm4_known_answer),
+		cmocka_unit_test(test_sm4_block),
 		cmocka_unit_test(test_seal_layout),
 		cmocka_unit_test(test_seal_tamper),
 		cmocka_unit_test(test_seal_wrong_key_and_length),
