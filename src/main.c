@@ -20,6 +20,7 @@
 #include "auth/keys.h"
 #include "auth/settings.h"
 #include "cases/demo_cases.h"
+#include "notify/notify.h"
 #include "core/crypto.h"
 #include "org/demo.h"
 #include "org/org.h"
@@ -425,6 +426,9 @@ cmd_demo(config *c, int argc, char **argv)
 	if (e == XA_OK)
 		e = demo_cases_build(d, seed, (int64_t)time(NULL), percent, stdout, err,
 		    sizeof err);
+	/* Their notices, told and mostly acknowledged, as a working city's. */
+	if (e == XA_OK)
+		e = notify_demo(d, c, (int64_t)time(NULL), stdout);
 	if (e == XA_OK)
 		e = audit_batch_flush(d);
 	if (e == XA_OK) {

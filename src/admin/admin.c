@@ -1260,6 +1260,11 @@ static const field settings_fields[] = {
 	{ "case.followup_days", FT_INT, 0, 0, 0, NULL },
 	{ "public.reports_per_address_10min", FT_INT, 0, 0, 0, NULL },
 	{ "public.lookups_per_address_10min", FT_INT, 0, 0, 0, NULL },
+	{ "notify.escalate_minutes", FT_INT, 0, 0, 0, NULL },
+	{ "notify.quiet_start_minute", FT_INT, 0, 0, 0, NULL },
+	{ "notify.quiet_end_minute", FT_INT, 0, 0, 0, NULL },
+	{ "notify.deadline_warn_hours", FT_INT, 0, 0, 0, NULL },
+	{ "notify.max_attempts", FT_INT, 0, 0, 0, NULL },
 	{ NULL, 0, 0, 0, 0, NULL },
 };
 _Static_assert(sizeof settings_fields / sizeof settings_fields[0] == S__COUNT + 1,

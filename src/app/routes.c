@@ -4,6 +4,8 @@
  * route that takes input declares its fields here, so validation happens
  * before any handler runs. */
 #include "app.h"
+#include "../notify/notify_http.h"
+#include "../notify/sched.h"
 
 #include <stdlib.h>
 
@@ -72,6 +74,7 @@ static const struct {
 	{ cases_routes, &cases_routes_count },
 	{ measures_routes, &measures_routes_count },
 	{ oversight_routes, &oversight_routes_count },
+	{ notify_routes, &notify_routes_count },
 };
 
 static route *all;
@@ -97,4 +100,6 @@ app_get(server_app *app)
 	app->nroutes = n;
 	app->decorate = site_decorate;
 	app->authenticate = auth_authenticate;
+	app->bg_start = sched_start;
+	app->bg_stop = sched_stop;
 }

@@ -16,6 +16,7 @@
 #include "../core/log.h"
 #include "../http/form.h"
 #include "../http/static.h"
+#include "../notify/notify_http.h"
 
 /* How many CSP reports are kept; older ones are dropped as new arrive. */
 #define CSP_KEEP 10000
@@ -46,6 +47,14 @@ site_nav(req *r, json_t *nav)
 	};
 	if (r->user_pending)
 		return;
+	/* The inbox first, for everyone, with what still waits for an
+	 * acknowledgement. */
+	int64_t waiting = notify_unacked(r->rdb, p->account_id);
+	char count[24];
+	snprintf(count, sizeof count, "%lld", (long long)waiting);
+	json_array_append_new(nav, json_pack("{s:s, s:s, s:I}", "href", "/inbox",
+	    "label", waiting > 0 ? i18n_fill(r->a, r->lang, "inbox.nav_count", "N", count, NULL) :
+	    i18n(r->lang, "inbox.nav"), "count", (json_int_t)waiting));
 	for (size_t i = 0; i < sizeof items / sizeof items[0]; i++) {
 		const char *path = items[i].unit_scoped == 1 ? p->unit_path :
 		    items[i].unit_scoped == 2 ? p->scope_path : NULL;
@@ -59,6 +68,9 @@ site_nav(req *r, json_t *nav)
 		json_array_append_new(nav, json_pack("{s:s, s:s}", "href", items[i].href,
 		    "label", i18n(r->lang, items[i].label_key)));
 	}
+	if (notify_rules_allowed(p))
+		json_array_append_new(nav, json_pack("{s:s, s:s}", "href", "/notify/rules",
+		    "label", i18n(r->lang, "rules.nav")));
 }
 
 void

@@ -92,6 +92,7 @@ enum action {
 	A_SUPERVISE,		/* bureau supervision of cases (督办) */
 	A_APPEAL,		/* record appeals and the county review */
 	A_IDENTITY_APPROVE,	/* approve a request to see identities */
+	A_NOTIFY_RULES,		/* what notifies whom (the bureau's rules) */
 	A__COUNT
 };
 

@@ -135,6 +135,8 @@ static const struct {
 		{ BUREAU_OFFICE, TREE } } },
 	[A_IDENTITY_APPROVE] = { "identity.approve", {
 		{ B(ROLE_OFFICE_DIRECTOR) | B(ROLE_LEADER), TREE } } },
+	[A_NOTIFY_RULES] = { "notify.rules", {
+		{ B(ROLE_OFFICE_DIRECTOR) | B(ROLE_LEADER), TREE } } },
 };
 
 const char *

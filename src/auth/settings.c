@@ -32,6 +32,11 @@ const struct setting_def setting_defs[S__COUNT] = {
 	    A_POLICY_WRITE },
 	[S_PUBLIC_LOOKUPS_PER_ADDR] = { "public.lookups_per_address_10min", 60, 1, 1000000,
 	    A_POLICY_WRITE },
+	[S_NOTIFY_ESCALATE_MIN] = { "notify.escalate_minutes", 30, 1, 1440, A_SETTINGS_WRITE },
+	[S_NOTIFY_QUIET_START] = { "notify.quiet_start_minute", 1320, 0, 1439, A_SETTINGS_WRITE },
+	[S_NOTIFY_QUIET_END] = { "notify.quiet_end_minute", 420, 0, 1439, A_SETTINGS_WRITE },
+	[S_NOTIFY_DEADLINE_WARN_H] = { "notify.deadline_warn_hours", 24, 1, 720, A_SETTINGS_WRITE },
+	[S_NOTIFY_MAX_ATTEMPTS] = { "notify.max_attempts", 10, 1, 100, A_SETTINGS_WRITE },
 };
 
 long

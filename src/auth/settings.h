@@ -42,6 +42,11 @@ enum setting {
 	S_CASE_FOLLOWUP_DAYS,		/* first follow-up check-in: 14 days */
 	S_PUBLIC_REPORTS_PER_ADDR,	/* anonymous reports per address per 10 minutes */
 	S_PUBLIC_LOOKUPS_PER_ADDR,	/* receipt-code lookups per address per 10 minutes */
+	S_NOTIFY_ESCALATE_MIN,		/* minutes a rung has to acknowledge an urgent notice */
+	S_NOTIFY_QUIET_START,		/* quiet hours begin, minute of the day (22:00) */
+	S_NOTIFY_QUIET_END,		/* quiet hours end, minute of the day (07:00) */
+	S_NOTIFY_DEADLINE_WARN_H,	/* hours before a deadline to warn the case owner */
+	S_NOTIFY_MAX_ATTEMPTS,		/* e-mail/SMS attempts before giving up */
 	S__COUNT
 };
 

@@ -30,6 +30,7 @@
 #include "../core/log.h"
 #include "../core/utf8.h"
 #include "../http/input.h"
+#include "../notify/notify_http.h"
 #include "../org/org.h"
 #include "attach.h"
 #include "dossier.h"
@@ -1315,6 +1316,8 @@ case_model(struct view *v)
 		    json_object_get(m, "parties"), json_object_get(m, "events"), v->now, v->zone));
 	measures_case_model(r, c, acc, m);
 	oversight_case_model(r, c, acc, m);
+	/* The notices about the case and who acknowledged them (notify_http.c). */
+	json_object_set_new(m, "notices", notify_case_ladder(r->rdb, c->id, r->lang, v->zone));
 	return m;
 }
 

@@ -37,6 +37,7 @@
 #include "../core/crypto.h"
 #include "../core/i18n.h"
 #include "../org/org.h"
+#include "../notify/notify.h"
 #include "cases.h"
 
 #define SOURCE "xiaoan demo"
@@ -2290,6 +2291,9 @@ run_report(struct run *x, int ri, int64_t at)
 	if (e != XA_OK)
 		return fail_at(g, "writing a report", NULL, e);
 	p->id = db_last_id(g->d);
+	if ((e = notify_report(g->d, p->id, p->school >= 0 ? s->id : g->office,
+	    p->received_by > 0 ? p->received_by : 0, at)) != XA_OK)
+		return fail_at(g, "writing a report's notice", NULL, e);
 	if (!staff)
 		return audit(g, 0, 0, "report.receive", "report", p->id, "body", at);
 	int64_t unit = p->received_by == g->office_staff[0] ||

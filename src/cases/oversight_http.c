@@ -35,6 +35,7 @@
 #include "../http/input.h"
 #include "../http/server.h"
 #include "../org/org.h"
+#include "../notify/notify.h"
 
 #define ID_MAX 999999999999LL
 /* How long an approved request to see identities lasts. */
@@ -676,7 +677,8 @@ sup_open_run(db *conn, void *p)
 	db_bind_int(st, 1, j->case_id);
 	if ((e = step_done(st)) != XA_OK)
 		return e;
-	if ((e = sup_event(conn, j, "open")) != XA_OK)
+	if ((e = sup_event(conn, j, "open")) != XA_OK ||
+	    (e = notify_case(conn, "supervision.order", j->case_id, j->due_on, j->now)) != XA_OK)
 		return e;
 	return audit_req(conn, j->r, "supervision.open", "supervision", j->sid,
 	    "case_id,due_on,required", j->now);

@@ -32,6 +32,7 @@
 #include "../core/utf8.h"
 #include "../http/input.h"
 #include "../http/ratelimit.h"
+#include "../notify/notify.h"
 #include "../org/org.h"
 #include "attach.h"
 #include "receipt.h"
@@ -495,6 +496,8 @@ submit_run(db *conn, void *p)
 		if (rc < 0)
 			return (xa_err)-rc;
 	}
+	if ((e = notify_report(conn, s->id, s->queue_id, 0, s->now)) != XA_OK)
+		return e;
 	return audit_anon(conn, "report.receive", s->id,
 	    s->natt ? "body,attachments" : "body", s->now);
 }

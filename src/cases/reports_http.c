@@ -40,6 +40,7 @@
 #include "../http/input.h"
 #include "../http/server.h"
 #include "../org/org.h"
+#include "../notify/notify.h"
 
 #define ID_MAX 9007199254740991LL	/* ids stay exact in JSON numbers */
 #define PER_PAGE 50			/* reports on one page of a queue */
@@ -740,6 +741,9 @@ create_run(db *conn, void *p)
 	if (rc < 0)
 		return (xa_err)-rc;
 	c->id = db_last_id(conn);
+	if ((e = notify_report(conn, c->id, c->queue_id, c->r->user->account_id,
+	    c->now)) != XA_OK)
+		return e;
 	return audit_req(conn, c->r, "report.create", "report", c->id,
 	    "channel,received_at,unit_id,what,when_text,occurred_on,place,place_text,"
 	    "behaviours,involved,frequency,reporter,contact,serious", c->now);

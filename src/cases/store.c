@@ -17,6 +17,7 @@
 #include "../auth/settings.h"
 #include "../core/crypto.h"
 #include "../org/org.h"
+#include "../notify/notify.h"
 
 void
 case_number(int year, int seq, char out[16])
@@ -364,7 +365,8 @@ supervision_auto(db *conn, int64_t id, const char *due_on, const char *required,
 	    (long long)sid);
 	event_new ev = { .case_id = id, .kind = "supervision", .meta = meta,
 		.occurred_at = now };
-	if ((e = case_event_add(conn, &ev, NULL, now, NULL)) != XA_OK)
+	if ((e = case_event_add(conn, &ev, NULL, now, NULL)) != XA_OK ||
+	    (e = notify_case(conn, "case.serious", id, due_on, now)) != XA_OK)
 		return e;
 	char fields[48];
 	snprintf(fields, sizeof fields, "case=%lld", (long long)id);

@@ -12,10 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "calendar.h"
 #include "log.h"
+#include "utf8.h"
 
 enum opt_type { T_STR, T_LONG, T_SIZE, T_BOOL };
 
@@ -53,8 +55,20 @@ static const struct opt opts[] = {
 	{ "access_log", BOOL(access_log) },
 	{ "hotline", STR(hotline) },
 	{ "bureau_name", STR(bureau_name) },
+	{ "public_url", STR(public_url) },
 	{ "timezone", STR(timezone) },
 	{ "metrics_allow", STR(metrics_allow) },
+	{ "smtp_url", STR(smtp_url) },
+	{ "smtp_starttls", BOOL(smtp_starttls) },
+	{ "smtp_user", STR(smtp_user) },
+	{ "smtp_password", STR(smtp_password) },
+	{ "smtp_from", STR(smtp_from) },
+	{ "smtp_ca_file", STR(smtp_ca_file) },
+	{ "sms_url", STR(sms_url) },
+	{ "sms_method", STR(sms_method) },
+	{ "sms_headers", STR(sms_headers) },
+	{ "sms_body", STR(sms_body) },
+	{ "notify_timeout", NUM(notify_timeout, 1, 600) },
 };
 #define NOPTS (sizeof opts / sizeof opts[0])
 
@@ -80,8 +94,28 @@ const config_option config_options[] = {
 	{ "access_log", "one log line per request", "true" },
 	{ "hotline", "the bureau office's public phone", "62666010" },
 	{ "bureau_name", "the bureau's name on public pages", "新郑市教育体育局" },
+	{ "public_url", "the address users reach xiaoan at (https://…), for links in e-mail and SMS",
+	  "" },
 	{ "timezone", "the bureau's time zone", "Asia/Shanghai" },
 	{ "metrics_allow", "client addresses that may read /metrics", "127.0.0.1,::1" },
+	{ "smtp_url", "mail server for notices: smtp://HOST:PORT (STARTTLS) "
+	    "or smtps://HOST:PORT (TLS); empty: no e-mail", "" },
+	{ "smtp_starttls", "with smtp://, require STARTTLS (false only for a "
+	    "relay on this host)", "true" },
+	{ "smtp_user", "user for SMTP AUTH; empty: no AUTH", "" },
+	{ "smtp_password", "password for SMTP AUTH", "" },
+	{ "smtp_from", "sender address of notices (needed with smtp_url)", "" },
+	{ "smtp_ca_file", "CA bundle for the mail server's certificate "
+	    "(empty: the system's)", "" },
+	{ "sms_url", "SMS gateway URL template with {phone} and {text} "
+	    "(URL-encoded); empty: no SMS", "" },
+	{ "sms_method", "GET or POST for the SMS gateway", "POST" },
+	{ "sms_headers", "extra SMS request headers, \"Name: value | Name: value\"",
+	    "" },
+	{ "sms_body", "SMS POST body template; {phone_json} and {text_json} "
+	    "go inside JSON strings, {phone_raw} and {text_raw} as they are", "" },
+	{ "notify_timeout", "seconds one e-mail or SMS delivery attempt may take",
+	    "20" },
 	{ NULL, NULL, NULL },
 };
 
@@ -207,7 +241,8 @@ xa_err
 config_load_file(config *c, const char *path, char *err, size_t errlen)
 {
 	xa_err e = XA_OK;
-	char line[1024];
+	/* Room for the longest value (an SMS template) after its key. */
+	char line[CONFIG_STR_LONG + 256];
 	int lineno = 0;
 	FILE *f = fopen(path, "r");
 	if (f == NULL) {
@@ -410,6 +445,175 @@ is_addr(const char *s)
 	return inet_pton(AF_INET, s, tmp) == 1 || inet_pton(AF_INET6, s, tmp) == 1;
 }
 
+/* True for an address of the smallest shape mail servers take: one '@'
+ * with something on both sides, no spaces, controls or the characters
+ * that would end an <address> or a header. send.c checks the same. */
+static bool
+mail_addr_ok(const char *a)
+{
+	const char *at = strchr(a, '@');
+	if (strlen(a) > 254 || at == NULL || at == a || at[1] == '\0' ||
+	    strchr(at + 1, '@') != NULL)
+		return false;
+	for (const unsigned char *p = (const unsigned char *)a; *p != '\0'; p++)
+		if (*p <= ' ' || *p == 0x7f || strchr("<>()[],;:\\\"", *p) != NULL)
+			return false;
+	return true;
+}
+
+/* True when s has no byte that may not stand in a URL or a header line. */
+static bool
+no_space_ctl(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p <= ' ' || *p == 0x7f)
+			return false;
+	return true;
+}
+
+/* The placeholders of the SMS templates. A placeholder is '{', a name
+ * (a letter or '_', then letters, digits, '_'), '}'; any other brace is
+ * text, so JSON bodies need no escaping. send.c expands by the same rule. */
+static const char *const sms_placeholders[] = {
+	"phone", "text", "phone_json", "text_json", "phone_raw", "text_raw", NULL,
+};
+
+/* Checks the placeholders of template t (option name opt). raw_text_ok
+ * false refuses {text_raw}, whose newlines and spaces would break a URL
+ * or a header line. */
+static xa_err
+check_template(const char *opt, const char *t, bool raw_text_ok, char *err,
+    size_t errlen)
+{
+	for (const char *p = strchr(t, '{'); p != NULL; p = strchr(p + 1, '{')) {
+		size_t n = 0;
+		if (!isalpha((unsigned char)p[1]) && p[1] != '_')
+			continue;
+		while (isalnum((unsigned char)p[1 + n]) || p[1 + n] == '_')
+			n++;
+		if (p[1 + n] != '}')
+			continue;
+		size_t i = 0;
+		for (; sms_placeholders[i] != NULL; i++)
+			if (strlen(sms_placeholders[i]) == n &&
+			    memcmp(sms_placeholders[i], p + 1, n) == 0)
+				break;
+		if (sms_placeholders[i] == NULL) {
+			snprintf(err, errlen, "%s: unknown placeholder {%.*s} (known: "
+			    "{phone} {text} {phone_json} {text_json} {phone_raw} "
+			    "{text_raw})", opt, (int)(n > 40 ? 40 : n), p + 1);
+			return XA_ECONFIG;
+		}
+		if (!raw_text_ok && strcmp(sms_placeholders[i], "text_raw") == 0) {
+			snprintf(err, errlen, "%s: {text_raw} cannot go here (spaces "
+			    "and line breaks); use {text}", opt);
+			return XA_ECONFIG;
+		}
+	}
+	return XA_OK;
+}
+
+/* Checks the e-mail and SMS options (docs/internals/notify-send.md). */
+static xa_err
+check_notify(const config *c, char *err, size_t errlen)
+{
+	if (c->smtp_url[0] != '\0') {
+		const char *host = NULL;
+		if (strncasecmp(c->smtp_url, "smtp://", 7) == 0)
+			host = c->smtp_url + 7;
+		else if (strncasecmp(c->smtp_url, "smtps://", 8) == 0)
+			host = c->smtp_url + 8;
+		if (host == NULL || *host == '\0' || *host == '/' || *host == ':' ||
+		    !no_space_ctl(c->smtp_url)) {
+			snprintf(err, errlen, "smtp_url: \"%s\" is not smtp://HOST:PORT "
+			    "or smtps://HOST:PORT", c->smtp_url);
+			return XA_ECONFIG;
+		}
+		if (strchr(c->smtp_url, '@') != NULL) {
+			/* Not echoed: it may hold a password. */
+			snprintf(err, errlen, "smtp_url: put the user and password in "
+			    "smtp_user and smtp_password, not in the URL");
+			return XA_ECONFIG;
+		}
+		if (c->smtp_from[0] == '\0') {
+			snprintf(err, errlen, "smtp_from: the sender address must be set "
+			    "when smtp_url is");
+			return XA_ECONFIG;
+		}
+	}
+	if (c->smtp_from[0] != '\0' && !mail_addr_ok(c->smtp_from)) {
+		snprintf(err, errlen, "smtp_from: \"%s\" is not an e-mail address",
+		    c->smtp_from);
+		return XA_ECONFIG;
+	}
+	if (c->smtp_password[0] != '\0' && c->smtp_user[0] == '\0') {
+		snprintf(err, errlen, "smtp_password is set without smtp_user");
+		return XA_ECONFIG;
+	}
+	if (c->smtp_ca_file[0] != '\0' && access(c->smtp_ca_file, R_OK) != 0) {
+		snprintf(err, errlen, "smtp_ca_file: cannot read %s: %s",
+		    c->smtp_ca_file, strerror(errno));
+		return XA_ECONFIG;
+	}
+	bool get = strcasecmp(c->sms_method, "GET") == 0;
+	if (!get && strcasecmp(c->sms_method, "POST") != 0) {
+		snprintf(err, errlen, "sms_method: \"%s\" is not GET or POST",
+		    c->sms_method);
+		return XA_ECONFIG;
+	}
+	if (c->sms_url[0] == '\0')
+		return XA_OK;
+	if ((strncasecmp(c->sms_url, "http://", 7) != 0 &&
+	    strncasecmp(c->sms_url, "https://", 8) != 0) ||
+	    !no_space_ctl(c->sms_url)) {
+		/* Not echoed: gateway URLs often carry a key. */
+		snprintf(err, errlen, "sms_url: not an http:// or https:// URL "
+		    "template without spaces");
+		return XA_ECONFIG;
+	}
+	xa_err e = check_template("sms_url", c->sms_url, false, err, errlen);
+	if (e != XA_OK)
+		return e;
+	if (get && c->sms_body[0] != '\0') {
+		snprintf(err, errlen, "sms_body is only sent with sms_method = POST");
+		return XA_ECONFIG;
+	}
+	e = check_template("sms_body", c->sms_body, true, err, errlen);
+	if (e != XA_OK)
+		return e;
+	/* Each header "Name: value", the list separated by " | ". */
+	const char *h = c->sms_headers;
+	int nh = 0;
+	while (*h != '\0') {
+		const char *sep = strstr(h, " | ");
+		size_t len = sep != NULL ? (size_t)(sep - h) : strlen(h);
+		char one[CONFIG_STR_LONG];
+		memcpy(one, h, len);
+		one[len] = '\0';
+		char *t = trim(one);
+		h += len + (sep != NULL ? 3 : 0);
+		if (*t == '\0')
+			continue;
+		size_t nl = 0;
+		while (t[nl] != '\0' && t[nl] > ' ' && t[nl] < 0x7f && t[nl] != ':' &&
+		    strchr("()<>@,;\\\"/[]?={}", t[nl]) == NULL)
+			nl++;
+		if (nl == 0 || t[nl] != ':' || !utf8_no_controls(t, strlen(t), false)) {
+			snprintf(err, errlen, "sms_headers: header %d is not "
+			    "\"Name: value\"", nh + 1);
+			return XA_ECONFIG;
+		}
+		e = check_template("sms_headers", t + nl + 1, false, err, errlen);
+		if (e != XA_OK)
+			return e;
+		if (++nh > 16) {
+			snprintf(err, errlen, "sms_headers: at most 16 headers");
+			return XA_ECONFIG;
+		}
+	}
+	return XA_OK;
+}
+
 xa_err
 config_check(const config *c, char *err, size_t errlen)
 {
@@ -480,7 +684,7 @@ config_check(const config *c, char *err, size_t errlen)
 		snprintf(err, errlen, "field_len_max cannot exceed body_max");
 		return XA_ECONFIG;
 	}
-	return XA_OK;
+	return check_notify(c, err, errlen);
 }
 
 xa_err

@@ -16,6 +16,7 @@
 #include "err.h"
 
 #define CONFIG_STR 256
+#define CONFIG_STR_LONG 1024	/* SMS templates: a JSON body, a bearer token */
 
 typedef struct config {
 	char data[CONFIG_STR];		/* the data folder */
@@ -40,8 +41,23 @@ typedef struct config {
 	bool access_log;		/* one line per request */
 	char hotline[64];		/* the bureau office's public phone */
 	char bureau_name[CONFIG_STR];	/* shown on public pages */
+	char public_url[CONFIG_STR];	/* https://HOST as users reach it, for links in messages */
 	char timezone[64];		/* the bureau's zone (config_zone) */
 	char metrics_allow[CONFIG_STR];	/* addresses that may read /metrics */
+	/* Notices by e-mail (docs/internals/notify-send.md). */
+	char smtp_url[CONFIG_STR];	/* "", smtp://HOST[:PORT], smtps://… */
+	bool smtp_starttls;		/* smtp:// must upgrade with STARTTLS */
+	char smtp_user[CONFIG_STR];	/* AUTH user, or "" for none */
+	char smtp_password[CONFIG_STR];
+	char smtp_from[CONFIG_STR];	/* envelope and From: address */
+	char smtp_ca_file[CONFIG_STR];	/* CA bundle, or "" for the system's */
+	/* Notices by SMS through an HTTP gateway: templates with {phone},
+	 * {text} and their _json and _raw forms. */
+	char sms_url[CONFIG_STR_LONG];	/* "" = no SMS */
+	char sms_method[8];		/* GET or POST */
+	char sms_headers[CONFIG_STR_LONG]; /* "Name: value | Name: value" */
+	char sms_body[CONFIG_STR_LONG];	/* POST body */
+	long notify_timeout;		/* seconds for one delivery attempt */
 } config;
 
 /* Describes one option for --help and the docs. */
@@ -74,7 +90,8 @@ xa_err config_load(config *c, int argc, char **argv, char **rest,
     int *nrest, char *err, size_t errlen);
 
 /* Checks the whole: listen address, TLS files (both or neither, readable),
- * proxies, sizes, level. XA_ECONFIG with the reason in err. */
+ * proxies, sizes, level, the mail server and the SMS templates (only the
+ * known placeholders). XA_ECONFIG with the reason in err. */
 xa_err config_check(const config *c, char *err, size_t errlen);
 
 /* The database URL: db_url, or sqlite:DATA/xiaoan.db. */

@@ -910,6 +910,54 @@ req_offload(req *r, void (*work)(void *), void *ctx,
 	r->pending = true;
 }
 
+struct waited {
+	write_job job;
+	xa_err (*run)(db *, void *);
+	void *ctx;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int done;
+};
+
+static xa_err
+waited_run(db *conn, void *p)
+{
+	struct waited *w = p;
+	return w->run(conn, w->ctx);
+}
+
+static void
+waited_complete(write_job *job)
+{
+	struct waited *w = (struct waited *)job;
+	pthread_mutex_lock(&w->mu);
+	w->done = 1;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+xa_err
+server_write_wait(server *s, xa_err (*run)(db *, void *), void *ctx)
+{
+	struct waited w = { .run = run, .ctx = ctx };
+	pthread_mutex_init(&w.mu, NULL);
+	pthread_cond_init(&w.cv, NULL);
+	w.job.run = waited_run;
+	w.job.ctx = &w;
+	w.job.complete = waited_complete;
+	xa_err e = s->w != NULL ? writer_submit(s->w, &w.job) : XA_ESTOPPED;
+	if (e == XA_OK) {
+		pthread_mutex_lock(&w.mu);
+		while (!w.done)
+			pthread_cond_wait(&w.cv, &w.mu);
+		pthread_mutex_unlock(&w.mu);
+		e = w.job.result;
+	}
+	pthread_cond_destroy(&w.cv);
+	pthread_mutex_destroy(&w.mu);
+	return e;
+}
+
 struct detached {
 	write_job job;
 	xa_err (*run)(db *, void *);
@@ -1737,6 +1785,7 @@ server_run(server *s)
 	}
 	log_info("serving on %s%s (%zu loops)", s->cfg.listen,
 	    s->ssl ? " with TLS" : "", s->nloops);
+	void *bg = s->app.bg_start != NULL ? s->app.bg_start(s) : NULL;
 	int sig = 0;
 	sigwait(&set, &sig);
 	log_info("signal %d: finishing in-flight requests", sig);
@@ -1771,6 +1820,8 @@ server_run(server *s)
 	pthread_mutex_unlock(&s->work_mu);
 	for (size_t i = 0; i < started_workers; i++)
 		pthread_join(s->workers[i], NULL);
+	if (bg != NULL && s->app.bg_stop != NULL)
+		s->app.bg_stop(bg);
 	writer_stop(s->w);
 	s->w = NULL;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);

@@ -74,6 +74,11 @@ typedef struct server_app {
 	 * r->user, r->csrf_expected, r->cookie_auth, r->user_pending. Runs
 	 * for every routed request before input is read; must not answer. */
 	void (*authenticate)(req *r);
+	/* Background work beside the loops (the scheduler): started once the
+	 * loops run, stopped after they have stopped and before the writer
+	 * does. Either may be NULL. */
+	void *(*bg_start)(server *s);
+	void (*bg_stop)(void *handle);
 } server_app;
 
 /* Binds the listening socket and prepares the loops, the templates, the
@@ -88,6 +93,10 @@ void server_free(server *s);
 /* The port actually bound (useful when listening on port 0). */
 int server_port(const server *s);
 const config *server_config(const server *s);
+/* Runs run(conn, ctx) as a writer job and waits for its batch to commit:
+ * for background threads only, never a loop. Its result, or XA_ESTOPPED
+ * once the writer stops. */
+xa_err server_write_wait(server *s, xa_err (*run)(db *, void *), void *ctx);
 
 /* --- Answers. Each takes ownership of model. Exactly one per request. */
 void req_json(req *r, int status, json_t *model);

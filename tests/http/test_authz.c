@@ -218,6 +218,23 @@ static const struct row rows[] = {
 	  A_CALENDAR_WRITE, O_ROOT, NONE, 0, 0 },
 	/* The account's own page: every role, the same answer. */
 	{ "GET", "/api/v1/me", 0, "/api/v1/me", NULL, NULL, NONE, O_ANY, NONE, 0, 200 },
+	/* Notices (src/notify/notify_http.c). */
+	{ "GET", "/api/v1/inbox", 0, "/api/v1/inbox", NULL, NULL, NONE, O_ANY, NONE, 0, 200 },
+	{ "GET", "/inbox", 1, "/inbox", NULL, NULL, NONE, O_ANY, NONE, 0, 200 },
+	{ "POST", "/api/v1/inbox/{id:int}/ack", 0, "/api/v1/inbox/999999/ack", "{}", J, NONE,
+	  O_ANY, NONE, 0, 404 },
+	{ "POST", "/inbox/{id:int}/ack", 1, "/inbox/999999/ack", "x=1", F, NONE, O_ANY, NONE, 0,
+	  404 },
+	{ "GET", "/api/v1/notify/rules", 0, "/api/v1/notify/rules", NULL, NULL, NONE, O_ANY, NONE,
+	  0, 200 },
+	{ "GET", "/notify/rules", 1, "/notify/rules", NULL, NULL, NONE, O_ANY, NONE, 0, 200 },
+	{ "POST", "/api/v1/notify/rules/{kind}", 0, "/api/v1/notify/rules/return.due",
+	  "{\"enabled\":true,\"rungs\":\"principal\",\"channels\":\"email\"}", J, A_NOTIFY_RULES,
+	  O_ROOT, NONE, 0, 0 },
+	{ "POST", "/notify/rules/{kind}", 1, "/notify/rules/return.due",
+	  "enabled=1&rung1=principal&channels=email", F, A_NOTIFY_RULES, O_ROOT, NONE, 0, 0 },
+	{ "GET", "/api/v1/cases/{id:int}/notices", 0, "/api/v1/cases/999999/notices", NULL, NULL,
+	  NONE, O_ANY, NONE, 0, 404 },
 	{ "GET", "/me", 1, "/me", NULL, NULL, NONE, O_ANY, NONE, 0, 200 },
 	{ "POST", "/api/v1/me/password", 0, "/api/v1/me/password",
 	  "{\"current\":\"not-it\",\"new\":\"Another-pass-1\"}", J, NONE, O_ANY, NONE, 0, 400 },
@@ -487,7 +504,7 @@ allowed(const struct who *w, const struct row *row)
 	const char *obj = row->obj == O_A ? a : row->obj == O_B ? b :
 	    row->obj == O_PARENT_A ? t : row->obj == O_ROOT ? w->p.scope_path : NULL;
 	if (row->obj == O_ROOT && (row->action == A_UNIT_CREATE ||
-	    row->action == A_CALENDAR_WRITE))
+	    row->action == A_CALENDAR_WRITE || row->action == A_NOTIFY_RULES))
 		obj = "/1/";
 	int ok = policy_allow(&w->p, row->action, obj);
 	if (!ok && row->also != NONE)

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "notify/notify_http.h"
 #include "app/app.h"
 #include "auth/auth.h"
 #include "cases/cases_http.h"
@@ -56,6 +57,7 @@ static const struct {
 	{ cases_routes, &cases_routes_count },
 	{ measures_routes, &measures_routes_count },
 	{ oversight_routes, &oversight_routes_count },
+	{ notify_routes, &notify_routes_count },
 };
 
 static int64_t
