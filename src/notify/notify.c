@@ -14,6 +14,7 @@
 
 #include "../auth/auth.h"
 #include "../auth/settings.h"
+#include "../core/calendar.h"
 #include "../core/crypto.h"
 #include "../core/i18n.h"
 #include "send.h"
@@ -171,7 +172,7 @@ notify_words(arena *a, const char *lang, const char *kind, const char *params,
 
 struct to {
 	int64_t id;
-	char email[128];
+	char email[256];		/* the longest address an account may hold */
 	char phone[32];
 };
 
@@ -188,8 +189,12 @@ add_accounts(db_stmt *st, struct to *out, size_t *n)
 		if (seen || *n >= MAX_TO)
 			continue;
 		out[*n].id = id;
-		snprintf(out[*n].email, sizeof out[*n].email, "%s", db_col_text(st, 1));
-		snprintf(out[*n].phone, sizeof out[*n].phone, "%s", db_col_text(st, 2));
+		/* An address that does not fit is not sent to, never cut short. */
+		const char *em = db_col_text(st, 1), *ph = db_col_text(st, 2);
+		snprintf(out[*n].email, sizeof out[*n].email, "%s",
+		    strlen(em) < sizeof out[*n].email ? em : "");
+		snprintf(out[*n].phone, sizeof out[*n].phone, "%s",
+		    strlen(ph) < sizeof out[*n].phone ? ph : "");
 		(*n)++;
 	}
 	db_done(st);
@@ -230,7 +235,8 @@ resolve(db *conn, const char *who, int64_t unit, int64_t actor, const char *toda
 		    " AND a.disabled = 0 ORDER BY a.id", &st)) != XA_OK)
 			return e;
 		db_bind_int(st, 1, unit);
-	} else {
+	} else if (strcmp(who, "office") == 0 || strcmp(who, "office_director") == 0 ||
+	    strcmp(who, "leader") == 0) {
 		const char *roles = strcmp(who, "office") == 0 ?
 		    "('office_staff', 'office_director')" : strcmp(who, "office_director") == 0 ?
 		    "('office_director')" : "('leader')";
@@ -240,6 +246,9 @@ resolve(db *conn, const char *who, int64_t unit, int64_t actor, const char *toda
 		    " AND a.disabled = 0 ORDER BY a.id", roles);
 		if ((e = db_prepare(conn, sql, &st)) != XA_OK)
 			return e;
+	} else {
+		/* Not a name the rules know (the editor refuses them): nobody. */
+		return XA_OK;
 	}
 	return add_accounts(st, out, n);
 }
@@ -250,31 +259,42 @@ static xa_err
 rung_accounts(db *conn, const char *rungs, int r, int64_t unit, int64_t actor,
     const char *today, struct to *out, size_t *n, bool *exists, bool *last)
 {
-	char copy[512];
-	snprintf(copy, sizeof copy, "%s", rungs);
 	*n = 0;
 	*exists = false;
 	*last = true;
-	int i = 0;
-	char *save = NULL;
-	for (char *rung = strtok_r(copy, ">", &save); rung != NULL;
-	    rung = strtok_r(NULL, ">", &save), i++) {
-		if (i < r)
-			continue;
-		if (i > r) {
-			*last = false;
-			break;
-		}
-		*exists = true;
-		char *s2 = NULL;
-		for (char *who = strtok_r(rung, ",", &s2); who != NULL;
-		    who = strtok_r(NULL, ",", &s2)) {
-			while (*who == ' ')
-				who++;
+	/* Rung r is what lies between the r-th and the (r+1)-th '>' (an empty
+	 * rung counts as a rung and names nobody). */
+	const char *p = rungs;
+	for (int i = 0; i < r && p != NULL; i++)
+		if ((p = strchr(p, '>')) != NULL)
+			p++;
+	if (p == NULL)
+		return XA_OK;
+	*exists = true;
+	const char *end = strchr(p, '>');
+	*last = end == NULL;
+	size_t len = end ? (size_t)(end - p) : strlen(p);
+	while (len > 0) {
+		size_t k = 0;
+		while (k < len && p[k] != ',')
+			k++;
+		char who[32];
+		size_t a = 0, b = k;
+		while (a < b && p[a] == ' ')
+			a++;
+		while (b > a && p[b - 1] == ' ')
+			b--;
+		if (b - a < sizeof who) {
+			memcpy(who, p + a, b - a);
+			who[b - a] = '\0';
 			xa_err e = resolve(conn, who, unit, actor, today, out, n);
 			if (e != XA_OK)
 				return e;
 		}
+		if (k == len)
+			break;
+		p += k + 1;
+		len -= k + 1;
 	}
 	return XA_OK;
 }
@@ -377,7 +397,8 @@ fan_free(struct fan *f)
 	arena_free(f->a);
 }
 
-/* Writes the step's folded counts onto their open notices. */
+/* Writes the step's folded counts onto their open notices, whose inbox
+ * items become unread again: there is more to read. */
 static xa_err
 fan_flush(struct fan *f, db *conn)
 {
@@ -391,6 +412,12 @@ fan_flush(struct fan *f, db *conn)
 			return e;
 		db_bind_int(st, 1, f->open[i].folded);
 		db_bind_int(st, 2, f->open[i].id);
+		if ((e = exec_done(st)) != XA_OK)
+			return e;
+		if ((e = db_prepare(conn, "UPDATE inbox SET read_at = 0 WHERE notice_id = ?"
+		    " AND acked_at = 0", &st)) != XA_OK)
+			return e;
+		db_bind_int(st, 1, f->open[i].id);
 		if ((e = exec_done(st)) != XA_OK)
 			return e;
 		f->open[i].folded = 0;
@@ -409,14 +436,17 @@ fan_open(struct fan *f, db *conn, const struct notice_row *nr, size_t *slot)
 			return XA_OK;
 		}
 	db_stmt *st = NULL;
+	/* Live: someone was told (status 'sent'), nobody acknowledged, and it
+	 * is still climbing or was raised within one escalation step. */
 	xa_err e = db_prepare(conn, "SELECT id FROM notices WHERE kind = 'report.new'"
 	    " AND status = 'sent' AND acked_at = 0 AND unit_id = ? AND actor_id = ? AND id < ?"
-	    " ORDER BY id DESC LIMIT 1", &st);
+	    " AND (next_rung_at > 0 OR created_at >= ?) ORDER BY id DESC LIMIT 1", &st);
 	if (e != XA_OK)
 		return e;
 	db_bind_int(st, 1, nr->unit);
 	db_bind_int(st, 2, nr->actor);
 	db_bind_int(st, 3, nr->id);
+	db_bind_int(st, 4, f->now - (int64_t)f->escalate_min * 60);
 	int rc = db_step(st);
 	int64_t id = rc == 1 ? db_col_int(st, 0) : 0;
 	db_done(st);
@@ -590,11 +620,12 @@ deliver_rung(struct fan *f, db *conn, const struct notice_row *nr,
  * reaches anyone gets it; sets the notice's rung and when to climb. */
 static xa_err
 advance(struct fan *f, db *conn, const struct notice_row *nr, const struct rule *ru,
-    int from)
+    int from, bool *told)
 {
 	xa_err e = XA_OK;
 	int rung = from;
 	bool last = true;
+	*told = false;
 	for (; rung < MAX_RUNGS; rung++) {
 		size_t n = 0;
 		bool exists = false;
@@ -610,6 +641,7 @@ advance(struct fan *f, db *conn, const struct notice_row *nr, const struct rule 
 		}
 		if (n > 0) {
 			e = deliver_rung(f, conn, nr, ru, rung, to, n);
+			*told = true;
 			break;
 		}
 		if (last)
@@ -623,15 +655,19 @@ advance(struct fan *f, db *conn, const struct notice_row *nr, const struct rule 
 	if (ru->urgent && !last)
 		climb = f->now + (int64_t)f->escalate_min * 60;
 	db_stmt *st = NULL;
-	/* The params as told (with the school's name), for the inbox. */
-	if ((e = db_prepare(conn, "UPDATE notices SET status = 'sent', urgent = ?, rung = ?,"
-	    " next_rung_at = ?, params = ? WHERE id = ?", &st)) != XA_OK)
+	/* The params as told (with the school's name), for the inbox. A
+	 * first fan-out that reached nobody leaves the notice 'untold' (kept
+	 * in the register; nothing can join it). A climb keeps the status. */
+	if ((e = db_prepare(conn, "UPDATE notices SET status = CASE WHEN status = 'new' THEN ?"
+	    " ELSE status END, urgent = ?, rung = ?, next_rung_at = ?, params = ? WHERE id = ?",
+	    &st)) != XA_OK)
 		return e;
-	db_bind_int(st, 1, ru->urgent);
-	db_bind_int(st, 2, rung);
-	db_bind_int(st, 3, climb);
-	db_bind_text(st, 4, nr->params, -1);
-	db_bind_int(st, 5, nr->id);
+	db_bind_text(st, 1, *told ? "sent" : "untold", -1);
+	db_bind_int(st, 2, ru->urgent);
+	db_bind_int(st, 3, rung);
+	db_bind_int(st, 4, *told || from > 0 ? climb : 0);
+	db_bind_text(st, 5, nr->params, -1);
+	db_bind_int(st, 6, nr->id);
 	return exec_done(st);
 }
 
@@ -690,7 +726,7 @@ with_school(struct fan *f, db *conn, struct notice_row *r)
  * to the next one (climb). */
 static xa_err
 each_notice(db *conn, const config *cfg, const char *sql, int64_t now, size_t max,
-    size_t *done, bool climb)
+    size_t *done, bool climb, int64_t only_id)
 {
 	struct notice_row *rows = calloc(max ? max : 1, sizeof *rows);
 	size_t n = 0;
@@ -702,10 +738,14 @@ each_notice(db *conn, const config *cfg, const char *sql, int64_t now, size_t ma
 		if (climb)
 			db_bind_int(st, 1, now);
 		db_bind_int(st, climb ? 2 : 1, (int64_t)max);
-		int rc;
+		if (only_id > 0)
+			db_bind_int(st, 2, only_id);
+		int rc = 0;
 		while (n < max && (rc = db_step(st)) == 1)
 			row_of(st, &rows[n++]);
 		db_done(st);
+		if (rc < 0)
+			e = (xa_err)-rc;
 	}
 	struct fan f;
 	bool fan_ok = false;
@@ -717,8 +757,9 @@ each_notice(db *conn, const config *cfg, const char *sql, int64_t now, size_t ma
 		const struct rule *ru = fan_rule(&f, rows[i].kind);
 		if (ru == NULL || !ru->enabled) {
 			/* Kept in the register, told to no one. */
-			if ((e = db_prepare(conn, "UPDATE notices SET status = 'sent',"
-			    " next_rung_at = 0 WHERE id = ?", &st)) != XA_OK)
+			if ((e = db_prepare(conn, "UPDATE notices SET status = CASE WHEN"
+			    " status = 'new' THEN 'untold' ELSE status END, next_rung_at = 0"
+			    " WHERE id = ?", &st)) != XA_OK)
 				break;
 			db_bind_int(st, 1, rows[i].id);
 			e = exec_done(st);
@@ -745,7 +786,14 @@ each_notice(db *conn, const config *cfg, const char *sql, int64_t now, size_t ma
 		}
 		if ((e = with_school(&f, conn, &rows[i])) != XA_OK)
 			break;
-		e = advance(&f, conn, &rows[i], ru, climb ? rows[i].rung + 1 : 0);
+		bool told = false;
+		e = advance(&f, conn, &rows[i], ru, climb ? rows[i].rung + 1 : 0, &told);
+		if (e == XA_OK && !climb && !told && strcmp(rows[i].kind, "report.new") == 0) {
+			/* Told nobody: nothing may join it. */
+			for (size_t k = 0; k < f.nopen; k++)
+				if (f.open[k].id == rows[i].id)
+					f.open[k].id = 0;
+		}
 	}
 	if (e == XA_OK && fan_ok)
 		e = fan_flush(&f, conn);
@@ -761,7 +809,7 @@ xa_err
 notify_fanout(db *conn, const config *cfg, int64_t now, size_t max, size_t *done)
 {
 	return each_notice(conn, cfg, "SELECT " NOTICE_COLS " FROM notices WHERE status = 'new'"
-	    " ORDER BY id LIMIT ?", now, max, done, false);
+	    " ORDER BY id LIMIT ?", now, max, done, false, 0);
 }
 
 xa_err
@@ -769,13 +817,13 @@ notify_climb(db *conn, const config *cfg, int64_t now, size_t max, size_t *done)
 {
 	return each_notice(conn, cfg, "SELECT " NOTICE_COLS " FROM notices WHERE"
 	    " next_rung_at > 0 AND next_rung_at <= ? AND acked_at = 0 ORDER BY next_rung_at"
-	    " LIMIT ?", now, max, done, true);
+	    " LIMIT ?", now, max, done, true, 0);
 }
 
 /* --- Deadlines. */
 
 xa_err
-notify_deadlines(db *conn, int64_t now, size_t *done)
+notify_deadlines(db *conn, const config *cfg, int64_t now, size_t *done)
 {
 	int64_t warn = (int64_t)setting_get(conn, S_NOTIFY_DEADLINE_WARN_H) * 3600;
 	db_stmt *st = NULL;
@@ -820,11 +868,7 @@ notify_deadlines(db *conn, int64_t now, size_t *done)
 		snprintf(dedup, sizeof dedup, "%s:%lld:%lld", passed ? "deadline.passed" :
 		    "deadline.near", (long long)items[i].id, (long long)items[i].due);
 		snprintf(link, sizeof link, "/cases/%lld", (long long)items[i].id);
-		time_t t = (time_t)(items[i].due + 8 * 3600);
-		struct tm tm;
-		gmtime_r(&t, &tm);
-		snprintf(due, sizeof due, "%04d-%02d-%02d %02d:%02d", tm.tm_year + 1900,
-		    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
+		time_format(items[i].due, config_zone(cfg), ' ', due);
 		notice_new nn = { .kind = passed ? "deadline.passed" : "deadline.near",
 			.unit_id = items[i].unit, .object_type = "case", .object_id = items[i].id,
 			.case_id = items[i].id, .actor_id = items[i].owner, .school = items[i].school,
@@ -846,7 +890,7 @@ notify_claim(db *conn, int64_t now, int64_t lease, outbox_item *it, int *found)
 	db_stmt *st = NULL;
 	*found = 0;
 	memset(it, 0, sizeof *it);
-	xa_err e = db_prepare(conn, "SELECT id, channel, address, subject, body, attempts"
+	xa_err e = db_prepare(conn, "SELECT id, channel, address, subject, body, attempts, urgent"
 	    " FROM outbox WHERE status = 'pending' AND next_at <= ? ORDER BY urgent DESC,"
 	    " next_at, id LIMIT 1", &st);
 	if (e != XA_OK)
@@ -860,6 +904,7 @@ notify_claim(db *conn, int64_t now, int64_t lease, outbox_item *it, int *found)
 		snprintf(it->subject, sizeof it->subject, "%s", db_col_text(st, 3));
 		snprintf(it->body, sizeof it->body, "%s", db_col_text(st, 4));
 		it->attempts = (int)db_col_int(st, 5) + 1;
+		it->urgent = db_col_int(st, 6) != 0;
 	}
 	db_done(st);
 	if (rc != 1)
@@ -893,9 +938,34 @@ backoff(int attempts)
 	return s < 3600 ? s : 3600;
 }
 
+/* body without the secret half of its one-tap link: once a message has
+ * left (or never will), the database keeps no working token. */
+static void
+redact(const char *body, char *out, size_t len)
+{
+	size_t o = 0;
+	for (const char *p = body; *p && o + 1 < len;) {
+		if (strncmp(p, "/ack/", 5) == 0 && o + 6 < len) {
+			memcpy(out + o, "/ack/", 5);
+			o += 5;
+			p += 5;
+			while (*p >= '0' && *p <= '9' && o + 1 < len)
+				out[o++] = *p++;
+			if (*p == '.') {
+				p++;
+				while ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'))
+					p++;
+			}
+			continue;
+		}
+		out[o++] = *p++;
+	}
+	out[o] = '\0';
+}
+
 xa_err
-notify_settle(db *conn, const outbox_item *it, xa_err result, const char *why,
-    int64_t now)
+notify_settle(db *conn, const config *cfg, const outbox_item *it, xa_err result,
+    const char *why, int64_t now)
 {
 	const char *outcome;
 	long max = setting_get(conn, S_NOTIFY_MAX_ATTEMPTS);
@@ -916,33 +986,48 @@ notify_settle(db *conn, const outbox_item *it, xa_err result, const char *why,
 	db_bind_int(st, 4, it->attempt_id);
 	if ((e = exec_done(st)) != XA_OK)
 		return e;
-	if (strcmp(outcome, "sent") == 0) {
-		if ((e = db_prepare(conn, "UPDATE outbox SET status = 'sent', sent_at = ?,"
-		    " last_error = '' WHERE id = ?", &st)) != XA_OK)
+	if (strcmp(outcome, "retry") == 0) {
+		/* An ordinary message's retry waits out the quiet hours too. */
+		int64_t next = now + backoff(it->attempts);
+		if (!it->urgent)
+			next = after_quiet(conn, cfg, next);
+		if ((e = db_prepare(conn, "UPDATE outbox SET next_at = ?, last_error = ?"
+		    " WHERE id = ?", &st)) != XA_OK)
 			return e;
-		db_bind_int(st, 1, now);
-		db_bind_int(st, 2, it->id);
-	} else {
-		if ((e = db_prepare(conn, "UPDATE outbox SET status = ?, next_at = ?,"
-		    " last_error = ? WHERE id = ?", &st)) != XA_OK)
-			return e;
-		db_bind_text(st, 1, strcmp(outcome, "retry") == 0 ? "pending" : "failed", -1);
-		db_bind_int(st, 2, now + backoff(it->attempts));
-		db_bind_text(st, 3, why ? why : "", -1);
-		db_bind_int(st, 4, it->id);
+		db_bind_int(st, 1, next);
+		db_bind_text(st, 2, why ? why : "", -1);
+		db_bind_int(st, 3, it->id);
+		return exec_done(st);
 	}
-	return exec_done(st);
+	char *clean = malloc(sizeof it->body);
+	if (clean == NULL)
+		return XA_ENOMEM;
+	redact(it->body, clean, sizeof it->body);
+	if ((e = db_prepare(conn, "UPDATE outbox SET status = ?, sent_at = ?, last_error = ?,"
+	    " body = ? WHERE id = ?", &st)) == XA_OK) {
+		bool sent = strcmp(outcome, "sent") == 0;
+		db_bind_text(st, 1, sent ? "sent" : "failed", -1);
+		db_bind_int(st, 2, sent ? now : 0);
+		db_bind_text(st, 3, sent ? "" : (why ? why : ""), -1);
+		db_bind_text(st, 4, clean, -1);
+		db_bind_int(st, 5, it->id);
+		e = exec_done(st);
+	}
+	free(clean);
+	return e;
 }
 
 xa_err
-notify_recover(db *conn, int64_t now, size_t *done)
+notify_recover(db *conn, const config *cfg, int64_t now, size_t *done)
 {
 	db_stmt *st = NULL;
-	xa_err e = db_prepare(conn, "UPDATE outbox SET next_at = ? WHERE status = 'pending'"
+	xa_err e = db_prepare(conn, "UPDATE outbox SET next_at = CASE WHEN urgent = 1 THEN ?1"
+	    " ELSE ?2 END WHERE status = 'pending'"
 	    " AND id IN (SELECT outbox_id FROM outbox_attempts WHERE result = 'started')", &st);
 	if (e != XA_OK)
 		return e;
 	db_bind_int(st, 1, now);
+	db_bind_int(st, 2, after_quiet(conn, cfg, now));
 	if ((e = exec_done(st)) != XA_OK)
 		return e;
 	if ((e = db_prepare(conn, "UPDATE outbox_attempts SET result = 'cut_off', ended_at = ?,"
@@ -971,13 +1056,24 @@ ack_item(db *conn, int64_t inbox_id, int64_t account, int64_t now)
 	db_bind_int(st, 3, inbox_id);
 	if ((e = exec_done(st)) != XA_OK)
 		return e;
-	if ((e = db_prepare(conn, "UPDATE notices SET acked_at = ?, acked_by = ?,"
-	    " next_rung_at = 0 WHERE id = (SELECT notice_id FROM inbox WHERE id = ?)"
-	    " AND acked_at = 0", &st)) != XA_OK)
+	/* The notice, and the reports' notices that joined it. */
+	if ((e = db_prepare(conn, "UPDATE notices SET acked_at = ?1, acked_by = ?2,"
+	    " next_rung_at = 0 WHERE (id = (SELECT notice_id FROM inbox WHERE id = ?3)"
+	    " OR folded_into = (SELECT notice_id FROM inbox WHERE id = ?3)) AND acked_at = 0",
+	    &st)) != XA_OK)
 		return e;
 	db_bind_int(st, 1, now);
 	db_bind_int(st, 2, account);
 	db_bind_int(st, 3, inbox_id);
+	if ((e = exec_done(st)) != XA_OK)
+		return e;
+	/* Someone has it in hand: what has not left yet need not. */
+	if ((e = db_prepare(conn, "UPDATE outbox SET status = 'cancelled', last_error ="
+	    " 'acknowledged before it was sent' WHERE status = 'pending' AND inbox_id IN"
+	    " (SELECT id FROM inbox WHERE notice_id = (SELECT notice_id FROM inbox WHERE id = ?))",
+	    &st)) != XA_OK)
+		return e;
+	db_bind_int(st, 1, inbox_id);
 	return exec_done(st);
 }
 
@@ -1017,10 +1113,13 @@ notify_ack_token(db *conn, const char *token, int64_t now, int64_t *inbox_id)
 		return e;
 	crypto_hex(h, sizeof h, hex);
 	db_stmt *st = NULL;
-	if ((e = db_prepare(conn, "SELECT token_hash, account_id FROM inbox WHERE id = ?",
+	/* A link works for an account still in service, for 30 days. */
+	if ((e = db_prepare(conn, "SELECT i.token_hash, i.account_id FROM inbox i JOIN accounts a"
+	    " ON a.id = i.account_id WHERE i.id = ? AND a.disabled = 0 AND i.created_at >= ?",
 	    &st)) != XA_OK)
 		return e;
 	db_bind_int(st, 1, id);
+	db_bind_int(st, 2, now - 30 * 86400);
 	int rc = db_step(st);
 	bool match = rc == 1 && db_col_len(st, 0) == 2 * SM3_LEN &&
 	    crypto_equal(db_col_text(st, 0), hex, 2 * SM3_LEN);
@@ -1036,38 +1135,102 @@ notify_ack_token(db *conn, const char *token, int64_t now, int64_t *inbox_id)
 
 /* --- The demo city. */
 
+/* Acknowledges notice id as its first recipient would have at t. */
+static xa_err
+demo_ack(db *conn, int64_t id, int64_t t)
+{
+	db_stmt *st = NULL;
+	xa_err e = db_prepare(conn, "UPDATE inbox SET read_at = ?1, acked_at = ?1 WHERE id ="
+	    " (SELECT min(id) FROM inbox WHERE notice_id = ?2)", &st);
+	if (e != XA_OK)
+		return e;
+	db_bind_int(st, 1, t);
+	db_bind_int(st, 2, id);
+	if ((e = exec_done(st)) != XA_OK)
+		return e;
+	if ((e = db_prepare(conn, "UPDATE notices SET next_rung_at = 0, acked_at = ?1,"
+	    " acked_by = (SELECT account_id FROM inbox WHERE notice_id = ?2 ORDER BY id LIMIT 1)"
+	    " WHERE id = ?2 AND status = 'sent' AND EXISTS (SELECT 1 FROM inbox WHERE"
+	    " notice_id = ?2)", &st)) != XA_OK)
+		return e;
+	db_bind_int(st, 1, t);
+	db_bind_int(st, 2, id);
+	return exec_done(st);
+}
+
 xa_err
 notify_demo(db *conn, const config *cfg, int64_t now, FILE *out)
 {
-	size_t n = 0, total = 0;
-	xa_err e = notify_deadlines(conn, now, &n);
-	do {
-		if (e == XA_OK)
-			e = notify_fanout(conn, cfg, now, 500, &n);
-		total += n;
-	} while (e == XA_OK && n == 500);
+	size_t n = 0, told = 0;
+	xa_err e = notify_deadlines(conn, cfg, now, &n);
+	struct pend { int64_t id, at; } *acks = NULL;
+	int64_t *ids = NULL, *ats = NULL;
+	size_t nids = 0, cap = 0, nacks = 0;
 	db_stmt *st = NULL;
-	if (e == XA_OK && (e = db_prepare(conn, "UPDATE inbox SET read_at = n.created_at + 600"
-	    " + (inbox.id % 40) * 60, acked_at = n.created_at + 600 + (inbox.id % 40) * 60"
-	    " FROM notices n WHERE n.id = inbox.notice_id AND n.created_at < ? AND inbox.id ="
-	    " (SELECT min(i2.id) FROM inbox i2 WHERE i2.notice_id = n.id)", &st)) == XA_OK) {
-		db_bind_int(st, 1, now - 2 * 86400);
-		e = exec_done(st);
+	if (e == XA_OK && (e = db_prepare(conn, "SELECT id, created_at FROM notices"
+	    " WHERE status = 'new' ORDER BY created_at, id", &st)) == XA_OK) {
+		int rc;
+		while ((rc = db_step(st)) == 1) {
+			if (nids == cap) {
+				size_t nc = cap ? cap * 2 : 1024;
+				int64_t *ni = realloc(ids, nc * sizeof *ni), *na = NULL;
+				if (ni != NULL)
+					ids = ni;
+				if (ni != NULL && (na = realloc(ats, nc * sizeof *na)) != NULL)
+					ats = na;
+				if (ni == NULL || na == NULL) {
+					e = XA_ENOMEM;
+					break;
+				}
+				cap = nc;
+			}
+			ids[nids] = db_col_int(st, 0);
+			ats[nids++] = db_col_int(st, 1);
+		}
+		db_done(st);
+		if (rc < 0 && e == XA_OK)
+			e = (xa_err)-rc;
 	}
-	if (e == XA_OK && (e = db_prepare(conn, "UPDATE notices SET next_rung_at = 0,"
-	    " acked_at = (SELECT i.acked_at FROM inbox i WHERE i.notice_id = notices.id"
-	    " AND i.acked_at > 0), acked_by = (SELECT i.account_id FROM inbox i"
-	    " WHERE i.notice_id = notices.id AND i.acked_at > 0)"
-	    " WHERE created_at < ? AND EXISTS (SELECT 1 FROM inbox i"
-	    " WHERE i.notice_id = notices.id AND i.acked_at > 0)", &st)) == XA_OK) {
-		db_bind_int(st, 1, now - 2 * 86400);
-		e = exec_done(st);
+	if (e == XA_OK && nids > 0 && (acks = calloc(nids, sizeof *acks)) == NULL)
+		e = XA_ENOMEM;
+	/* Each notice told when it was raised; those older than two days
+	 * acknowledged within the hour, in time for the next ones to see it. */
+	for (size_t i = 0; e == XA_OK && i < nids; i++) {
+		for (size_t k = 0; e == XA_OK && k < nacks; k++)
+			if (acks[k].at <= ats[i] && acks[k].id != 0) {
+				e = demo_ack(conn, acks[k].id, acks[k].at);
+				acks[k].id = 0;
+			}
+		if (e != XA_OK)
+			break;
+		e = each_notice(conn, cfg, "SELECT " NOTICE_COLS " FROM notices WHERE status = 'new'"
+		    " AND id = ?2 LIMIT ?1", ats[i], 1, &n, false, ids[i]);
+		told += n;
+		if (e == XA_OK && ats[i] < now - 2 * 86400) {
+			acks[nacks].id = ids[i];
+			acks[nacks++].at = ats[i] + 600 + (ids[i] % 40) * 60;
+		}
+		/* Keep the pending list short: drop the settled ones. */
+		if (nacks > 64) {
+			size_t w = 0;
+			for (size_t k = 0; k < nacks; k++)
+				if (acks[k].id != 0)
+					acks[w++] = acks[k];
+			nacks = w;
+		}
 	}
+	for (size_t k = 0; e == XA_OK && k < nacks; k++)
+		if (acks[k].id != 0)
+			e = demo_ack(conn, acks[k].id, acks[k].at);
+	free(acks);
+	free(ids);
+	free(ats);
 	int64_t open = 0;
 	if (e == XA_OK)
-		e = db_query_int(conn, "SELECT count(*) FROM notices WHERE acked_at = 0", &open);
+		e = db_query_int(conn, "SELECT count(*) FROM notices WHERE acked_at = 0"
+		    " AND status = 'sent'", &open);
 	if (e == XA_OK && out != NULL)
 		fprintf(out, "Notices: %zu told, %lld still waiting for someone to acknowledge.\n",
-		    total, (long long)open);
+		    told, (long long)open);
 	return e;
 }

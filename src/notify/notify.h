@@ -77,12 +77,13 @@ xa_err notify_fanout(db *conn, const config *cfg, int64_t now, size_t max,
     size_t *done);
 xa_err notify_climb(db *conn, const config *cfg, int64_t now, size_t max,
     size_t *done);
-xa_err notify_deadlines(db *conn, int64_t now, size_t *done);
+xa_err notify_deadlines(db *conn, const config *cfg, int64_t now, size_t *done);
 
 /* One message of the outbox, claimed for an attempt. */
 typedef struct outbox_item {
 	int64_t id, attempt_id;
 	int attempts;			/* including this one */
+	bool urgent;
 	char channel[8];		/* email | sms */
 	char address[256];
 	char subject[256];
@@ -95,22 +96,26 @@ typedef struct outbox_item {
 xa_err notify_claim(db *conn, int64_t now, int64_t lease, outbox_item *it,
     int *found);
 /* Settles a claimed attempt: result XA_OK (sent, for good), XA_EIO (try
- * again after a backoff, or give up after notify.max_attempts) or any
- * other error (give up). why is kept with the attempt. */
-xa_err notify_settle(db *conn, const outbox_item *it, xa_err result,
+ * again after a backoff — an ordinary message not in the quiet hours — or
+ * give up after notify.max_attempts) or any other error (give up). why is
+ * kept with the attempt. A message sent or given up keeps its text without
+ * the one-tap link's secret. */
+xa_err notify_settle(db *conn, const config *cfg, const outbox_item *it, xa_err result,
     const char *why, int64_t now);
 /* At start-up: attempts a previous run left begun (it stopped or crashed
  * mid-delivery) are marked cut off and their messages made due now. A
  * message the far end confirmed is never sent again; one cut off may
  * arrive twice, which is better than not at all. */
-xa_err notify_recover(db *conn, int64_t now, size_t *done);
+xa_err notify_recover(db *conn, const config *cfg, int64_t now, size_t *done);
 
-/* Acknowledges the notice of inbox item id for account: the item, and
- * the notice (first acknowledgement wins; the ladder stops). XA_ENOTFOUND
- * when the item is not this account's. */
+/* Acknowledges the notice of inbox item id for account: the item, the
+ * notice and the reports' notices folded into it (first acknowledgement
+ * wins; the ladder stops), and cancels its messages not yet sent.
+ * XA_ENOTFOUND when the item is not this account's. */
 xa_err notify_ack(db *conn, int64_t inbox_id, int64_t account_id, int64_t now);
 /* The same from a one-tap link's token (ID.SECRET); *inbox_id receives the
- * item. XA_ENOTFOUND for a malformed, unknown or wrong token. */
+ * item. XA_ENOTFOUND for a malformed, unknown or wrong token, a disabled
+ * account's, or one older than 30 days. */
 xa_err notify_ack_token(db *conn, const char *token, int64_t now,
     int64_t *inbox_id);
 

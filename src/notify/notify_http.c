@@ -163,8 +163,8 @@ safe_link(const char *link)
 #define ITEM_COLS \
 	"SELECT i.id, i.notice_id, n.kind, n.params, n.link, n.urgent, i.created_at," \
 	" i.read_at, i.acked_at, i.rung, n.acked_at, n.acked_by," \
-	" COALESCE(a.display_name, '') FROM inbox i JOIN notices n ON n.id = i.notice_id" \
-	" LEFT JOIN accounts a ON a.id = n.acked_by"
+	" COALESCE(a.display_name, ''), n.events FROM inbox i JOIN notices n" \
+	" ON n.id = i.notice_id LEFT JOIN accounts a ON a.id = n.acked_by"
 
 /* One inbox item as the API and the page show it (columns: ITEM_COLS). */
 static json_t *
@@ -182,9 +182,21 @@ item_json(req *r, db_stmt *st, long zone)
 	json_object_set_new(o, "notice_id", json_integer(db_col_int(st, 1)));
 	json_object_set_new(o, "kind", jstr(kind));
 	json_object_set_new(o, "kind_label", jstr(i18n_name(r->lang, "notice.kind", kind)));
+	/* Reports that arrived while it was open joined it: say how many,
+	 * and point at the queue rather than the first report. */
+	int64_t events = db_col_int(st, 13);
+	const char *link = db_col_text(st, 4);
+	if (events > 1) {
+		char more[24];
+		snprintf(more, sizeof more, "%lld", (long long)(events - 1));
+		text = arena_printf(r->a, "%s%s", text, i18n_fill(r->a, r->lang,
+		    "notice.more_reports", "N", more, NULL));
+		link = "/reports";
+	}
 	json_object_set_new(o, "title", jstr(title));
 	json_object_set_new(o, "text", jstr(text));
-	json_object_set_new(o, "link", jstr(db_col_text(st, 4)));
+	json_object_set_new(o, "events", json_integer(events));
+	json_object_set_new(o, "link", jstr(link));
 	json_object_set_new(o, "urgent", json_boolean(db_col_int(st, 5) != 0));
 	json_object_set_new(o, "created_at", jstr(when_text(r->a, db_col_int(st, 6), zone)));
 	json_object_set_new(o, "unread", json_boolean(db_col_int(st, 7) == 0));
@@ -1176,13 +1188,17 @@ ladder_notices(db *rdb, arena *a, int64_t case_id, const char *lang, long zone,
 	if (db_prepare(rdb, "SELECT n.id, n.kind, n.params, n.link, n.urgent, n.status, n.rung,"
 	    " n.created_at, n.acked_at, COALESCE(a.display_name, '') FROM notices n"
 	    " LEFT JOIN accounts a ON a.id = n.acked_by"
-	    " WHERE (n.case_id > 0 AND n.case_id = ?) OR (n.object_type = 'report'"
-	    " AND n.object_id IN (SELECT id FROM reports WHERE case_id = ?))"
-	    " ORDER BY n.created_at, n.id LIMIT ?", &st) != XA_OK)
+	    " WHERE n.status <> 'folded' AND ((n.case_id > 0 AND n.case_id = ?1)"
+	    " OR (n.object_type = 'report' AND n.object_id IN (SELECT id FROM reports"
+	    " WHERE case_id = ?1))"
+	    /* A report whose notice joined an open one was told by that one. */
+	    " OR n.id IN (SELECT f.folded_into FROM notices f WHERE f.status = 'folded'"
+	    " AND f.object_type = 'report' AND f.object_id IN (SELECT id FROM reports"
+	    " WHERE case_id = ?1)))"
+	    " ORDER BY n.created_at, n.id LIMIT ?2", &st) != XA_OK)
 		return 0;
 	db_bind_int(st, 1, case_id);
-	db_bind_int(st, 2, case_id);
-	db_bind_int(st, 3, LADDER_MAX);
+	db_bind_int(st, 2, LADDER_MAX);
 	while (n < LADDER_MAX && db_step(st) == 1) {
 		const char *kind = db_col_text(st, 1);
 		const char *title = "", *text = "";

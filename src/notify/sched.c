@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../core/log.h"
 #include "notify.h"
@@ -55,13 +56,13 @@ run_step(db *conn, void *p)
 	case 1:
 		return notify_climb(conn, s->cfg, s->now, BATCH, &s->done);
 	case 2:
-		return notify_deadlines(conn, s->now, &s->done);
+		return notify_deadlines(conn, s->cfg, s->now, &s->done);
 	case 3:
-		return notify_recover(conn, s->now, &s->done);
+		return notify_recover(conn, s->cfg, s->now, &s->done);
 	case 4:
 		return notify_claim(conn, s->now, s->cfg->notify_timeout + 60, s->it, &s->found);
 	default:
-		return notify_settle(conn, s->it, s->result, s->why, s->now);
+		return notify_settle(conn, s->cfg, s->it, s->result, s->why, s->now);
 	}
 }
 
@@ -109,8 +110,17 @@ send_due(struct sched *sc)
 			    (long long)it->id, it->attempts, why);
 		s.result = r;
 		s.why = r == XA_OK ? "" : why;
-		if (step(sc, 5, &s) != XA_OK)
-			break;
+		/* The outcome must be recorded before anything else is claimed:
+		 * a lost "sent" would send the message again after its lease.
+		 * Keep trying; if we are stopped first, the attempt stays begun
+		 * and the next start sends it again (at least once). */
+		while (step(sc, 5, &s) != XA_OK) {
+			if (stopping(sc)) {
+				free(it);
+				return;
+			}
+			sleep(1);
+		}
 	}
 	free(it);
 }

@@ -483,7 +483,8 @@ test_ack_link(void **state)
 	int64_t nid = fx_int("SELECT max(id) FROM notices");
 	char sql[512];
 	snprintf(sql, sizeof sql, "INSERT INTO inbox (notice_id, account_id, rung, token_hash,"
-	    " created_at) VALUES (%lld, %lld, 0, '%s', 1)", (long long)nid, (long long)id_director,
+	    " created_at) VALUES (%lld, %lld, 0, '%s', CAST(strftime('%%s', 'now') AS INTEGER))",
+	    (long long)nid, (long long)id_director,
 	    hex);
 	assert_int_equal(fx_sql(sql), 0);
 	int64_t item = fx_int("SELECT max(id) FROM inbox");

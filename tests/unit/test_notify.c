@@ -372,7 +372,7 @@ test_deadlines(void **state)
 	size_t n = 0;
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(db_begin(d), XA_OK);
-		assert_int_equal(notify_deadlines(d, T0 + i * MIN, &n), XA_OK);
+		assert_int_equal(notify_deadlines(d, &cfg, T0 + i * MIN, &n), XA_OK);
 		assert_int_equal(db_commit(d), XA_OK);
 		assert_int_equal(n, i == 0 ? 1 : 0);
 	}
@@ -385,7 +385,7 @@ test_deadlines(void **state)
 	assert_int_equal(one("SELECT urgent FROM notices WHERE case_id = 901"), 0);
 	/* Passed: urgent, the owner first, then the chair. */
 	assert_int_equal(db_begin(d), XA_OK);
-	assert_int_equal(notify_deadlines(d, 1772424000 + 1, &n), XA_OK);
+	assert_int_equal(notify_deadlines(d, &cfg, 1772424000 + 1, &n), XA_OK);
 	assert_int_equal(db_commit(d), XA_OK);
 	assert_int_equal(n, 1);
 	int64_t p = one("SELECT id FROM notices WHERE kind = 'deadline.passed' AND case_id = 901");
@@ -420,7 +420,7 @@ test_outbox(void **state)
 	outbox_item probe;
 	assert_int_equal(notify_claim(d, T0 + 10, 80, &probe, &found), XA_OK);
 	assert_int_equal(found, 0);	/* both leased */
-	assert_int_equal(notify_settle(d, &it, XA_EIO, "timed out", T0 + 5), XA_OK);
+	assert_int_equal(notify_settle(d, &cfg, &it, XA_EIO, "timed out", T0 + 5), XA_OK);
 	assert_int_equal(db_commit(d), XA_OK);
 	assert_int_equal(one("SELECT next_at FROM outbox WHERE id = %lld", (long long)it.id),
 	    T0 + 5 + 60);
@@ -431,13 +431,13 @@ test_outbox(void **state)
 	assert_int_equal(notify_claim(d, T0 + 65, 80, &it, &found), XA_OK);
 	assert_int_equal(found, 1);
 	assert_int_equal(it.attempts, 2);
-	assert_int_equal(notify_settle(d, &it, XA_EIO, "refused", T0 + 70), XA_OK);
+	assert_int_equal(notify_settle(d, &cfg, &it, XA_EIO, "refused", T0 + 70), XA_OK);
 	assert_int_equal(db_commit(d), XA_OK);
 	assert_int_equal(one("SELECT next_at FROM outbox WHERE id = %lld", (long long)it.id),
 	    T0 + 70 + 120);
 	/* A permanent failure: given up at once. */
 	assert_int_equal(db_begin(d), XA_OK);
-	assert_int_equal(notify_settle(d, &it2, XA_EINVAL, "550 no such user", T0 + 71), XA_OK);
+	assert_int_equal(notify_settle(d, &cfg, &it2, XA_EINVAL, "550 no such user", T0 + 71), XA_OK);
 	assert_int_equal(db_commit(d), XA_OK);
 	assert_int_equal(one("SELECT status = 'failed' FROM outbox WHERE id = %lld",
 	    (long long)it2.id), 1);
@@ -445,7 +445,7 @@ test_outbox(void **state)
 	assert_int_equal(db_begin(d), XA_OK);
 	assert_int_equal(notify_claim(d, T0 + 200, 80, &it, &found), XA_OK);
 	assert_int_equal(found, 1);
-	assert_int_equal(notify_settle(d, &it, XA_OK, "", T0 + 201), XA_OK);
+	assert_int_equal(notify_settle(d, &cfg, &it, XA_OK, "", T0 + 201), XA_OK);
 	assert_int_equal(notify_claim(d, T0 + 100000, 80, &it2, &found), XA_OK);
 	assert_int_equal(found, 0);
 	assert_int_equal(db_commit(d), XA_OK);
@@ -462,11 +462,11 @@ test_outbox(void **state)
 		assert_int_equal(notify_claim(d, T0 + a * 1000, 80, &it, &found), XA_OK);
 		assert_int_equal(found, 1);
 		while (it.channel[0] != 'e') {	/* the e-mail one */
-			assert_int_equal(notify_settle(d, &it, XA_OK, "", T0 + a * 1000), XA_OK);
+			assert_int_equal(notify_settle(d, &cfg, &it, XA_OK, "", T0 + a * 1000), XA_OK);
 			assert_int_equal(notify_claim(d, T0 + a * 1000, 80, &it, &found), XA_OK);
 			assert_int_equal(found, 1);
 		}
-		assert_int_equal(notify_settle(d, &it, XA_EIO, "busy", T0 + a * 1000), XA_OK);
+		assert_int_equal(notify_settle(d, &cfg, &it, XA_EIO, "busy", T0 + a * 1000), XA_OK);
 		assert_int_equal(db_commit(d), XA_OK);
 	}
 	assert_int_equal(one("SELECT count(*) FROM outbox WHERE channel = 'email'"
@@ -487,12 +487,12 @@ test_recover(void **state)
 	assert_int_equal(db_begin(d), XA_OK);
 	assert_int_equal(notify_claim(d, T0, 80, &a, &found), XA_OK);
 	assert_int_equal(notify_claim(d, T0, 80, &b, &found), XA_OK);
-	assert_int_equal(notify_settle(d, &b, XA_OK, "", T0 + 1), XA_OK);
+	assert_int_equal(notify_settle(d, &cfg, &b, XA_OK, "", T0 + 1), XA_OK);
 	assert_int_equal(db_commit(d), XA_OK);
 	/* "crash": a is left begun. */
 	size_t n = 0;
 	assert_int_equal(db_begin(d), XA_OK);
-	assert_int_equal(notify_recover(d, T0 + 30, &n), XA_OK);
+	assert_int_equal(notify_recover(d, &cfg, T0 + 30, &n), XA_OK);
 	assert_int_equal(db_commit(d), XA_OK);
 	assert_int_equal(n, 1);
 	assert_int_equal(one("SELECT next_at FROM outbox WHERE id = %lld", (long long)a.id), T0 + 30);
@@ -520,7 +520,7 @@ test_rules_edited(void **state)
 	assert_int_equal(db_commit(d), XA_OK);
 	fanout(T0);
 	assert_int_equal(one("SELECT count(*) FROM notices WHERE kind = 'supervision.order'"
-	    " AND status = 'sent'"), 1);
+	    " AND status = 'untold'"), 1);
 	assert_int_equal(one("SELECT count(*) FROM inbox"), 0);
 	exec_ok("UPDATE notify_rules SET enabled = 1 WHERE kind = 'supervision.order'");
 	exec_ok("UPDATE notify_rules SET rungs = 'leader', channels = '' WHERE kind = 'report.new'");
@@ -583,6 +583,131 @@ test_fold(void **state)
 	assert_int_equal(told(b, CHAIR), 1);
 }
 
+/* What the review found: a report never joins a notice nobody was told
+ * of (rule off) or one long past its last rung; acknowledging cancels
+ * what has not left and acknowledges what joined; a sent message keeps no
+ * working link; a retry and a recovery respect the quiet hours; a link of
+ * a disabled account or an old one does nothing; a name the rules do not
+ * know tells nobody, and an empty rung is still a rung. */
+static void
+test_review_fixes(void **state)
+{
+	(void)state;
+	/* Rule off, then on: the next report is told, not swallowed. */
+	exec_ok("UPDATE notify_rules SET enabled = 0 WHERE kind = 'report.new'");
+	int64_t off = report(3, 0, 701, T0);
+	fanout(T0);
+	assert_int_equal(one("SELECT status = 'untold' FROM notices WHERE id = %lld",
+	    (long long)off), 1);
+	exec_ok("UPDATE notify_rules SET enabled = 1 WHERE kind = 'report.new'");
+	int64_t on = report(3, 0, 702, T0 + 86400);
+	fanout(T0 + 86400);
+	assert_int_equal(told(on, CHAIR), 1);
+	/* Past its last rung for days: a new report rings again. */
+	exec_ok("UPDATE notices SET next_rung_at = 0");
+	int64_t later = report(3, 0, 703, T0 + 3 * 86400);
+	fanout(T0 + 3 * 86400);
+	assert_int_equal(told(later, CHAIR), 1);
+	/* A report joins the live one; acknowledging it acknowledges both,
+	 * makes the item unread again first, and cancels what is pending. */
+	int64_t joined = report(3, 0, 704, T0 + 3 * 86400 + 60);
+	int64_t item = one("SELECT id FROM inbox WHERE notice_id = %lld AND account_id = %d",
+	    (long long)later, CHAIR);
+	exec_ok("UPDATE inbox SET read_at = 5");
+	fanout(T0 + 3 * 86400 + 60);
+	assert_int_equal(one("SELECT folded_into FROM notices WHERE id = %lld", (long long)joined),
+	    later);
+	assert_int_equal(one("SELECT read_at FROM inbox WHERE id = %lld", (long long)item), 0);
+	assert_true(one("SELECT count(*) FROM outbox o JOIN inbox i ON i.id = o.inbox_id"
+	    " WHERE i.notice_id = %lld AND o.status = 'pending'", (long long)later) > 0);
+	assert_int_equal(db_begin(d), XA_OK);
+	assert_int_equal(notify_ack(d, item, CHAIR, T0 + 3 * 86400 + 120), XA_OK);
+	assert_int_equal(db_commit(d), XA_OK);
+	assert_int_equal(one("SELECT acked_by FROM notices WHERE id = %lld", (long long)joined),
+	    CHAIR);
+	assert_int_equal(one("SELECT count(*) FROM outbox o JOIN inbox i ON i.id = o.inbox_id"
+	    " WHERE i.notice_id = %lld AND o.status = 'pending'", (long long)later), 0);
+	assert_true(one("SELECT count(*) FROM outbox WHERE status = 'cancelled'") > 0);
+	/* Sent: the text keeps the link's id, not its secret. */
+	clean(NULL);
+	report(3, 0, 705, T0);
+	fanout(T0);
+	outbox_item it;
+	int found = 0;
+	assert_int_equal(db_begin(d), XA_OK);
+	assert_int_equal(notify_claim(d, T0, 80, &it, &found), XA_OK);
+	assert_int_equal(found, 1);
+	assert_non_null(strstr(it.body, "/ack/"));
+	assert_int_equal(notify_settle(d, &cfg, &it, XA_OK, "", T0 + 1), XA_OK);
+	assert_int_equal(db_commit(d), XA_OK);
+	assert_int_equal(one("SELECT count(*) FROM outbox WHERE id = %lld AND body GLOB '*/ack/[0-9]*'"
+	    " AND body NOT GLOB '*/ack/[0-9]*.[0-9a-f]*'", (long long)it.id), 1);
+	/* Ordinary, retried at 21:59 + a minute: waits until 07:00. */
+	clean(NULL);
+	exec_ok("INSERT INTO cases (id, unit_id, year, seq, summary, state, state_since,"
+	    " opened_at) VALUES (906, 3, 2026, 7, x'00', 'investigating', 0, 0)");
+	int64_t t2159 = T0 + 11 * 3600 + 59 * MIN + 30;
+	assert_int_equal(db_begin(d), XA_OK);
+	assert_int_equal(notify_case(d, "supervision.order", 906, NULL, t2159), XA_OK);
+	assert_int_equal(db_commit(d), XA_OK);
+	fanout(t2159);
+	assert_int_equal(db_begin(d), XA_OK);
+	assert_int_equal(notify_claim(d, t2159, 80, &it, &found), XA_OK);
+	assert_int_equal(found, 1);
+	assert_false(it.urgent);
+	assert_int_equal(notify_settle(d, &cfg, &it, XA_EIO, "busy", t2159 + 5), XA_OK);
+	/* and one cut off by a crash at 23:00 is due at 07:00 too */
+	outbox_item it2;
+	assert_int_equal(notify_claim(d, t2159, 80, &it2, &found), XA_OK);
+	assert_int_equal(found, 1);
+	size_t n = 0;
+	assert_int_equal(notify_recover(d, &cfg, T0 + 13 * 3600, &n), XA_OK);
+	assert_int_equal(db_commit(d), XA_OK);
+	assert_int_equal(one("SELECT next_at FROM outbox WHERE id = %lld", (long long)it.id),
+	    T0 + 21 * 3600);
+	assert_int_equal(one("SELECT next_at FROM outbox WHERE id = %lld", (long long)it2.id),
+	    T0 + 21 * 3600);
+	exec_ok("DELETE FROM cases WHERE id = 906");
+	/* Links: a disabled account's, and one older than 30 days, do nothing. */
+	clean(NULL);
+	report(3, 0, 706, T0);
+	fanout(T0);
+	db_stmt *st = NULL;
+	assert_int_equal(db_prepare(d, "SELECT body FROM outbox WHERE channel = 'email'", &st), XA_OK);
+	assert_int_equal(db_step(st), 1);
+	const char *p = strstr(db_col_text(st, 0), "/ack/");
+	char token[80];
+	snprintf(token, sizeof token, "%.*s", (int)strspn(p + 5, "0123456789abcdef."), p + 5);
+	db_done(st);
+	int64_t got = 0;
+	exec_ok("UPDATE accounts SET disabled = 1 WHERE id = 10");
+	assert_int_equal(db_begin(d), XA_OK);
+	assert_int_equal(notify_ack_token(d, token, T0 + 60, &got), XA_ENOTFOUND);
+	assert_int_equal(db_commit(d), XA_OK);
+	exec_ok("UPDATE accounts SET disabled = 0 WHERE id = 10");
+	assert_int_equal(db_begin(d), XA_OK);
+	assert_int_equal(notify_ack_token(d, token, T0 + 31 * 86400, &got), XA_ENOTFOUND);
+	assert_int_equal(notify_ack_token(d, token, T0 + 29 * 86400, &got), XA_OK);
+	assert_int_equal(db_commit(d), XA_OK);
+	/* Unknown names tell nobody (never the leader); "a>>b" has three rungs. */
+	clean(NULL);
+	exec_ok("UPDATE notify_rules SET rungs = 'chiar>>leader', channels = ''"
+	    " WHERE kind = 'report.new'");
+	int64_t odd = report(3, 0, 707, T0);
+	fanout(T0);
+	assert_int_equal(told(odd, LEADER), 1);
+	assert_int_equal(one("SELECT rung FROM notices WHERE id = %lld", (long long)odd), 2);
+	exec_ok("UPDATE notify_rules SET rungs = 'chiar', channels = '' WHERE kind = 'report.new'");
+	int64_t none = report(4, 0, 708, T0);
+	fanout(T0);
+	assert_int_equal(one("SELECT count(*) FROM inbox WHERE notice_id = %lld", (long long)none), 0);
+	assert_int_equal(one("SELECT status = 'untold' FROM notices WHERE id = %lld",
+	    (long long)none), 1);
+	exec_ok("UPDATE notify_rules SET rungs ="
+	    " 'chair,first_receiver>principal>office>office_director>leader',"
+	    " channels = 'email,sms' WHERE kind = 'report.new'");
+}
+
 int
 main(void)
 {
@@ -598,6 +723,7 @@ main(void)
 		cmocka_unit_test_setup(test_recover, clean),
 		cmocka_unit_test_setup(test_rules_edited, clean),
 		cmocka_unit_test_setup(test_fold, clean),
+		cmocka_unit_test_setup(test_review_fixes, clean),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -7,15 +7,18 @@
 -- Nothing here holds a minor's name or a sensitive detail: params are the
 -- slots of a fixed sentence (a case number, a school's name, a date).
 --
--- A new report at a school whose earlier report notice nobody has
--- acknowledged yet joins that notice (status 'folded', folded_into, and
--- its events count) instead of ringing again: the chair is told "new
--- reports are waiting", once, and the ladder keeps climbing.
+-- A new report at a school whose earlier report notice is still live
+-- (someone was told, nobody acknowledged, still climbing or raised within
+-- one escalation step) joins it (status 'folded', folded_into, and its
+-- events count) instead of ringing again: the item turns unread and says
+-- how many more arrived, the ladder keeps climbing, and acknowledging it
+-- acknowledges them all. A notice that told nobody ('untold': its rule is
+-- off, or no rung names anyone) is kept and nothing joins it.
 
 CREATE TABLE notices (
 	id INTEGER PRIMARY KEY,
 	kind TEXT NOT NULL,
-	status TEXT NOT NULL DEFAULT 'new',	-- new | sent (fanned out) | folded
+	status TEXT NOT NULL DEFAULT 'new',	-- new | sent (someone told) | untold | folded
 	folded_into BIGINT NOT NULL DEFAULT 0,	-- the open notice it joined
 	events INTEGER NOT NULL DEFAULT 1,	-- how many events it tells (folded ones count)
 	urgent INTEGER NOT NULL DEFAULT 0,
@@ -68,7 +71,7 @@ CREATE TABLE outbox (
 	subject TEXT NOT NULL DEFAULT '',
 	body TEXT NOT NULL,
 	urgent INTEGER NOT NULL DEFAULT 0,
-	status TEXT NOT NULL DEFAULT 'pending',	-- pending | sent | failed
+	status TEXT NOT NULL DEFAULT 'pending',	-- pending | sent | failed | cancelled
 	attempts INTEGER NOT NULL DEFAULT 0,
 	next_at BIGINT NOT NULL,		-- not before (quiet hours, backoff)
 	sent_at BIGINT NOT NULL DEFAULT 0,
