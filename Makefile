@@ -36,6 +36,7 @@ test: build asan
 bench: build
 	sh bench/run.sh $(BUILD)/xiaoan
 	sh bench/cases.sh $(BUILD)/xiaoan
+	sh bench/surveys.sh $(BUILD)/xiaoan
 
 fuzz: deps
 	[ -f $(FUZZ)/build.ninja ] || CC=clang meson setup $(FUZZ) --buildtype=debug -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false

@@ -21,6 +21,9 @@
 #include "auth/settings.h"
 #include "cases/demo_cases.h"
 #include "notify/notify.h"
+#include "prevention/records.h"
+#include "prevention/results.h"
+#include "prevention/survey.h"
 #include "core/crypto.h"
 #include "org/demo.h"
 #include "org/org.h"
@@ -365,6 +368,29 @@ print_logins(const char *path)
 	fclose(f);
 }
 
+/* Raises the early warnings of every survey campaign of the demo. */
+static xa_err
+demo_survey_warnings(db *d, int64_t now, FILE *out)
+{
+	db_stmt *st = NULL;
+	int64_t ids[16];
+	size_t n = 0, raised = 0;
+	xa_err e = db_prepare(d, "SELECT id FROM survey_campaigns ORDER BY id", &st);
+	if (e != XA_OK)
+		return e;
+	while (n < 16 && db_step(st) == 1)
+		ids[n++] = db_col_int(st, 0);
+	db_done(st);
+	for (size_t i = 0; e == XA_OK && i < n; i++) {
+		size_t k = 0;
+		e = survey_warnings_raise(d, ids[i], now, &k);
+		raised += k;
+	}
+	if (e == XA_OK && out != NULL)
+		fprintf(out, "Survey warnings: %zu classes and schools above the thresholds.\n", raised);
+	return e;
+}
+
 static int
 cmd_demo(config *c, int argc, char **argv)
 {
@@ -426,9 +452,18 @@ cmd_demo(config *c, int argc, char **argv)
 	if (e == XA_OK)
 		e = demo_cases_build(d, seed, (int64_t)time(NULL), percent, stdout, err,
 		    sizeof err);
+	/* Last semester's finished survey and this semester's, under way. */
+	if (e == XA_OK)
+		e = survey_demo(d, seed, (int64_t)time(NULL), stdout, err, sizeof err);
+	/* The early warnings the surveys' results raise. */
+	if (e == XA_OK)
+		e = demo_survey_warnings(d, (int64_t)time(NULL), stdout);
 	/* Their notices, told and mostly acknowledged, as a working city's. */
 	if (e == XA_OK)
 		e = notify_demo(d, c, (int64_t)time(NULL), stdout);
+	/* A semester of sessions, class meetings, screenings and training. */
+	if (e == XA_OK)
+		e = prevention_demo(d, seed, (int64_t)time(NULL), stdout, err, sizeof err);
 	if (e == XA_OK)
 		e = audit_batch_flush(d);
 	if (e == XA_OK) {

@@ -6,6 +6,7 @@
 #include "app.h"
 #include "../notify/notify_http.h"
 #include "../notify/sched.h"
+#include "../prevention/prevention_http.h"
 
 #include <stdlib.h>
 
@@ -75,6 +76,9 @@ static const struct {
 	{ measures_routes, &measures_routes_count },
 	{ oversight_routes, &oversight_routes_count },
 	{ notify_routes, &notify_routes_count },
+	{ survey_routes, &survey_routes_count },
+	{ results_routes, &results_routes_count },
+	{ records_routes, &records_routes_count },
 };
 
 static route *all;

@@ -93,6 +93,12 @@ enum action {
 	A_APPEAL,		/* record appeals and the county review */
 	A_IDENTITY_APPROVE,	/* approve a request to see identities */
 	A_NOTIFY_RULES,		/* what notifies whom (the bureau's rules) */
+	A_SURVEY_RESULTS,	/* read a survey's results and early warnings */
+	A_SURVEY_WARNING,	/* raise, acknowledge, act on, close warnings */
+	A_SURVEY_OPEN,		/* open and close a survey campaign */
+	A_SURVEY_SLIPS,		/* a school's slip codes and their PDF */
+	A_PREVENTION_READ,	/* a school's prevention records and compliance */
+	A_PREVENTION_WRITE,	/* record sessions, class meetings, screenings, training */
 	A__COUNT
 };
 

@@ -137,6 +137,34 @@ static const struct {
 		{ B(ROLE_OFFICE_DIRECTOR) | B(ROLE_LEADER), TREE } } },
 	[A_NOTIFY_RULES] = { "notify.rules", {
 		{ B(ROLE_OFFICE_DIRECTOR) | B(ROLE_LEADER), TREE } } },
+	/* The survey's results are aggregates with small cells suppressed:
+	 * the school's leaders and the teachers who look after pupils read
+	 * their own school's; the bureau reads the city. */
+	[A_SURVEY_RESULTS] = { "survey.results", {
+		{ B(ROLE_PRINCIPAL) | B(ROLE_COMMITTEE) | B(ROLE_COUNSELLOR) |
+		  B(ROLE_HEAD_TEACHER), OWN },
+		{ ROLES_BUREAU, TREE } } },
+	[A_SURVEY_WARNING] = { "survey.warning", {
+		{ B(ROLE_PRINCIPAL) | B(ROLE_COMMITTEE), OWN },
+		{ BUREAU_OFFICE, TREE } } },
+	/* The survey: the office opens one for schools, a school for itself;
+	 * only the school's own people get the codes (a slip is a key). */
+	[A_SURVEY_OPEN] = { "survey.open", {
+		{ BUREAU_OFFICE, TREE },
+		{ B(ROLE_PRINCIPAL) | B(ROLE_COMMITTEE), OWN } } },
+	[A_SURVEY_SLIPS] = { "survey.slips", {
+		{ B(ROLE_PRINCIPAL) | B(ROLE_COMMITTEE) | B(ROLE_HEAD_TEACHER) |
+		  B(ROLE_COUNSELLOR), OWN } } },
+	/* Prevention records: the school's own people read them and those
+	 * who run the work (principal, committee, head teachers for their
+	 * class meetings, the counsellor for sessions) write them; the
+	 * bureau reads every school's and writes none. */
+	[A_PREVENTION_READ] = { "prevention.read", {
+		{ ROLES_SCHOOL, OWN },
+		{ ROLES_BUREAU, TREE } } },
+	[A_PREVENTION_WRITE] = { "prevention.write", {
+		{ B(ROLE_PRINCIPAL) | B(ROLE_COMMITTEE) | B(ROLE_HEAD_TEACHER) |
+		  B(ROLE_COUNSELLOR), OWN } } },
 };
 
 const char *

@@ -37,6 +37,18 @@ const struct setting_def setting_defs[S__COUNT] = {
 	[S_NOTIFY_QUIET_END] = { "notify.quiet_end_minute", 420, 0, 1439, A_SETTINGS_WRITE },
 	[S_NOTIFY_DEADLINE_WARN_H] = { "notify.deadline_warn_hours", 24, 1, 720, A_SETTINGS_WRITE },
 	[S_NOTIFY_MAX_ATTEMPTS] = { "notify.max_attempts", 10, 1, 100, A_SETTINGS_WRITE },
+	[S_PREV_SESSIONS] = { "prevention.sessions_per_semester", 1, 0, 20, A_SETTINGS_WRITE },
+	[S_PREV_CLASS_MEETINGS] = { "prevention.class_meetings_per_semester", 2, 0, 20,
+	    A_SETTINGS_WRITE },
+	[S_PREV_SCREENINGS] = { "prevention.screenings_per_semester", 1, 0, 20, A_SETTINGS_WRITE },
+	[S_PREV_PARENT_SESSIONS] = { "prevention.parent_sessions_per_semester", 1, 0, 20,
+	    A_SETTINGS_WRITE },
+	[S_PREV_TRAINING_HOURS] = { "prevention.training_hours_per_year", 4, 0, 200,
+	    A_SETTINGS_WRITE },
+	[S_PREV_DUE_WEEKS] = { "prevention.due_warning_weeks", 4, 0, 20, A_SETTINGS_WRITE },
+	[S_SURVEY_MIN_CELL] = { "survey.min_cell", 5, 1, 100, A_SETTINGS_WRITE },
+	[S_SURVEY_WARN_PERCENT] = { "survey.warn_percent", 20, 1, 100, A_SETTINGS_WRITE },
+	[S_SURVEY_WARN_RISE] = { "survey.warn_rise_points", 10, 1, 100, A_SETTINGS_WRITE },
 };
 
 long

@@ -47,6 +47,17 @@ enum setting {
 	S_NOTIFY_QUIET_END,		/* quiet hours end, minute of the day (07:00) */
 	S_NOTIFY_DEADLINE_WARN_H,	/* hours before a deadline to warn the case owner */
 	S_NOTIFY_MAX_ATTEMPTS,		/* e-mail/SMS attempts before giving up */
+	/* Prevention duties per school (regulation.md §5). */
+	S_PREV_SESSIONS,		/* student education sessions per semester: 1 */
+	S_PREV_CLASS_MEETINGS,		/* class meetings per class per semester: 2 */
+	S_PREV_SCREENINGS,		/* screenings of hidden places per semester: 1 */
+	S_PREV_PARENT_SESSIONS,		/* parent sessions per semester: 1 */
+	S_PREV_TRAINING_HOURS,		/* training hours per staff member per school year: 4 */
+	S_PREV_DUE_WEEKS,		/* an unmet duty is "coming due" this many weeks before the end: 4 */
+	/* The survey's results (issue 6). */
+	S_SURVEY_MIN_CELL,		/* fewest respondents a shown cell may have: 5 */
+	S_SURVEY_WARN_PERCENT,		/* victim prevalence that raises a warning: 20 */
+	S_SURVEY_WARN_RISE,		/* rise in points since last semester that does: 10 */
 	S__COUNT
 };
 

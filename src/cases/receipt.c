@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../auth/keys.h"
+#include "../core/utf8.h"
 
 /* 29 symbols: 28 of them carry 136 bits. */
 static const char rc_alphabet[] = "23456789ABCDEFGHJKMNPQRSTWXYZ";
@@ -111,36 +112,7 @@ done:
 static bool
 normalise(const char *s, char out[RC_LEN + 1])
 {
-	size_t n = 0;
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	out[0] = '\0';
-	while (*p) {
-		unsigned c = *p;
-		size_t len = 1;
-		/* The few non-ASCII characters we accept are three bytes. */
-		if (c >= 0x80) {
-			if ((c & 0xF0) != 0xE0 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
-				return false;
-			c = (c & 0x0F) << 12 | (unsigned)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
-			len = 3;
-			if (c >= 0xFF01 && c <= 0xFF5E)
-				c -= 0xFEE0;		/* full-width ASCII */
-			else if (c == 0x3000 || (c >= 0x2010 && c <= 0x2015))
-				c = '-';		/* ideographic space, dashes */
-			else
-				return false;
-		}
-		p += len;
-		if (c == '-' || c == ' ' || c == '\t')
-			continue;
-		if (c >= 'a' && c <= 'z')
-			c -= 'a' - 'A';
-		if (c == 0 || strchr(rc_alphabet, (int)c) == NULL || n == RC_LEN)
-			return false;
-		out[n++] = (char)c;
-	}
-	out[n] = '\0';
-	return n == RC_LEN;
+	return utf8_code_normalise(s, rc_alphabet, RC_LEN, out);
 }
 
 /* The id a normalised code names, 0 when none (E out of range, no key). */

@@ -7,6 +7,8 @@
  * is the only end. */
 #include "utf8.h"
 
+#include <string.h>
+
 /*
  * The length of the well-formed sequence starting at s[i] (1..4), or 0 if
  * the bytes there are not one. Assumes i < n. The second-byte ranges are
@@ -113,4 +115,39 @@ utf8_no_controls(const char *s, size_t n, bool allow_newlines)
 			return false;
 	}
 	return true;
+}
+
+bool
+utf8_code_normalise(const char *typed, const char *alphabet, size_t want, char *out)
+{
+	size_t n = 0;
+	const unsigned char *p = (const unsigned char *)(typed ? typed : "");
+	out[0] = '\0';
+	while (*p) {
+		unsigned c = *p;
+		size_t len = 1;
+		/* The few non-ASCII characters accepted are three bytes. */
+		if (c >= 0x80) {
+			if ((c & 0xF0) != 0xE0 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
+				return false;
+			c = (c & 0x0F) << 12 | (unsigned)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
+			len = 3;
+			if (c >= 0xFF01 && c <= 0xFF5E)
+				c -= 0xFEE0;		/* full-width ASCII */
+			else if (c == 0x3000 || (c >= 0x2010 && c <= 0x2015))
+				c = '-';		/* ideographic space, dashes */
+			else
+				return false;
+		}
+		p += len;
+		if (c == '-' || c == ' ' || c == '\t')
+			continue;
+		if (c >= 'a' && c <= 'z')
+			c -= 'a' - 'A';
+		if (c == 0 || strchr(alphabet, (int)c) == NULL || n == want)
+			return false;
+		out[n++] = (char)c;
+	}
+	out[n] = '\0';
+	return n == want;
 }

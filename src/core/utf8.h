@@ -14,4 +14,11 @@ size_t utf8_count(const char *s, size_t n);
 /* True when s has no control characters other than \t, \n, \r. */
 bool utf8_no_controls(const char *s, size_t n, bool allow_newlines);
 
+/* A code as a person typed it (a receipt or a survey slip): letters to
+ * upper case, dashes and spaces dropped, full-width forms (a Chinese
+ * keyboard's) and ideographic dashes and spaces taken as ASCII. True when
+ * the result is exactly want symbols of alphabet (upper case and digits),
+ * written to out (want + 1 bytes); false for anything else. */
+bool utf8_code_normalise(const char *typed, const char *alphabet, size_t want, char *out);
+
 #endif
