@@ -489,7 +489,8 @@ req_release(req *r)
 
 /* 1 when a request that matched no route (or not its method) went to
  * where the anonymous reporters' routes live (/api/v1/public/..., /report
- * and what starts like it, but not the staff's /reports tree): a
+ * and what starts like it, but not the staff's /reports tree; the
+ * pupils' survey pages under /s/): a
  * mistyped address there (a trailing slash after a receipt code) may
  * hold a code, and its sender is as anonymous as on the routes
  * themselves. */
@@ -499,6 +500,9 @@ anon_unmatched(const req *r)
 	if (r->route != NULL || r->path == NULL)
 		return false;
 	if (strncmp(r->path, "/api/v1/public/", 15) == 0)
+		return true;
+	/* The pupils' survey pages: /s and /s/CODE, mistyped or not. */
+	if (strcmp(r->path, "/s") == 0 || strncmp(r->path, "/s/", 3) == 0)
 		return true;
 	if (strncmp(r->path, "/report", 7) != 0)
 		return false;

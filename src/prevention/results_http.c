@@ -195,7 +195,9 @@ put_extras(req *r, json_t *model, const sv_agg *g, size_t i)
 	static const char *const groups[] = { "form.", "place.", "told.", "", NULL };
 	static const char *const keys[] = { "forms", "places", "told", "other" };
 	const struct sv_cell *c = &g->nodes[i].cell[SV_ALL];
-	if (c->hidden || c->n <= 0)
+	/* The forms, places and whom they told describe the victims: with
+	 * fewer of them than a cell may have, they would describe one child. */
+	if (c->hidden || c->n <= 0 || c->victim < g->min_cell)
 		return;
 	for (int k = 0; groups[k] != NULL; k++) {
 		json_t *arr = json_array();

@@ -108,10 +108,10 @@ slip_make(int64_t id, char code[SLIP_LEN + 1], char hash[SLIP_HASH_LEN + 1])
 }
 
 /* Normalises what was typed; true when exactly SLIP_LEN symbols. */
-static bool
-normalise(const char *s, char out[SLIP_LEN + 1])
+bool
+slip_normalise(const char *typed, char out[SLIP_LEN + 1])
 {
-	return utf8_code_normalise(s, slip_alphabet, SLIP_LEN, out);
+	return utf8_code_normalise(typed, slip_alphabet, SLIP_LEN, out);
 }
 
 bool
@@ -119,7 +119,7 @@ slip_read(const char *typed, int64_t *id, char hash[SLIP_HASH_LEN + 1])
 {
 	char norm[SLIP_LEN + 1];
 	*id = 0;
-	if (!normalise(typed, norm)) {
+	if (!slip_normalise(typed, norm)) {
 		hash_hex(slip_dummy, hash);
 		return false;
 	}
@@ -265,16 +265,22 @@ survey_check(const json_t *tmpl, json_t *in, survey_answer *out, const char **ba
 {
 	memset(out, 0, sizeof *out);
 	*bad = NULL;
-	json_t *stored = json_object();
-	if (stored == NULL)
+	/* stored: what is kept with the answer; seen: everything answered,
+	 * for the skip rules (the request for help is seen, never stored, and
+	 * the name it asks for is shown by it). */
+	json_t *stored = json_object(), *seen = json_object();
+	if (stored == NULL || seen == NULL) {
+		json_decref(stored);
+		json_decref(seen);
 		return XA_ENOMEM;
+	}
 	xa_err e = XA_OK;
 	size_t i;
 	json_t *q;
 	json_array_foreach(json_object_get(tmpl, "questions"), i, q) {
 		const char *id = json_string_value(json_object_get(q, "id"));
 		const char *type = json_string_value(json_object_get(q, "type"));
-		if (id == NULL || type == NULL || !shown(json_object_get(q, "show_if"), stored))
+		if (id == NULL || type == NULL || !shown(json_object_get(q, "show_if"), seen))
 			continue;
 		/* A question behind a skip rule is never required: a child who
 		 * answered the first part has done enough. */
@@ -296,6 +302,7 @@ survey_check(const json_t *tmpl, json_t *in, survey_answer *out, const char **ba
 				e = XA_EINVAL;
 				break;
 			}
+			json_object_set_new(seen, id, json_string(s));
 			if (strcmp(id, "help") == 0) {
 				out->help = strcmp(s, "counsellor") == 0 ? 1 :
 				    strcmp(s, "name") == 0 ? 2 : 0;
@@ -326,16 +333,19 @@ survey_check(const json_t *tmpl, json_t *in, survey_answer *out, const char **ba
 				json_decref(arr);
 				break;
 			}
-			if (json_array_size(arr) > 0)
+			if (json_array_size(arr) > 0) {
+				json_object_set(seen, id, arr);
 				json_object_set_new(stored, id, arr);
-			else
+			} else {
 				json_decref(arr);
+			}
 		} else if (strcmp(type, "text") == 0 && strcmp(id, "help_name") == 0) {
 			const char *s = json_string_value(v);
 			if (s != NULL && s[0] != '\0')
 				out->help_name = s;	/* for the report only */
 		}
 	}
+	json_decref(seen);
 	if (e != XA_OK) {
 		json_decref(stored);
 		return e;

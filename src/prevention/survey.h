@@ -48,6 +48,9 @@ xa_err slip_make(int64_t id, char code[SLIP_LEN + 1], char hash[SLIP_HASH_LEN + 
 bool slip_read(const char *typed, int64_t *id, char hash[SLIP_HASH_LEN + 1]);
 
 /* "ABCD-EFGH-JKMN-PQRS" from a code. */
+/* What a person typed (dashes, spaces, lower case, full-width forms), as
+ * the SLIP_LEN symbols of a code; false when it is not one. */
+bool slip_normalise(const char *typed, char out[SLIP_LEN + 1]);
 void slip_format(const char *code, char out[SLIP_SHOWN + 1]);
 
 /* "primary" for grades 3 to 6 (and below), "secondary" above. */

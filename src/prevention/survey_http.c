@@ -228,14 +228,10 @@ slip_find(req *r, struct slip *s)
 	if (ok && (s->tmpl = tmpl_get(r, s->campaign, s->grade)) == NULL)
 		return -1;
 	if (ok) {
-		/* The code without dashes, for the form's action. */
-		size_t n = 0;
-		for (const char *p = typed; *p && n < SLIP_LEN; p++)
-			if ((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z'))
-				s->code[n++] = *p;
-			else if (*p >= 'a' && *p <= 'z')
-				s->code[n++] = (char)(*p - 'a' + 'A');
-		s->code[n] = '\0';
+		/* The code as normalised (full-width letters too), for the
+		 * form's action. */
+		if (!slip_normalise(typed, s->code))
+			s->code[0] = '\0';
 	}
 	return ok;
 }
@@ -311,14 +307,9 @@ code_entry(req *r)
 		int64_t id;
 		char hash[SLIP_HASH_LEN + 1];
 		if (slip_read(code, &id, hash)) {
-			char to[64];
-			size_t n = 0;
-			for (const char *p = code; *p && n < SLIP_LEN; p++)
-				if ((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') ||
-				    (*p >= 'a' && *p <= 'z'))
-					to[3 + n++] = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
-			memcpy(to, "/s/", 3);
-			to[3 + n] = '\0';
+			char to[64], norm[SLIP_LEN + 1];
+			size_t n = slip_normalise(code, norm) ? SLIP_LEN : 0;
+			snprintf(to, sizeof to, "/s/%s", n ? norm : "");
 			if (n == SLIP_LEN) {
 				req_redirect(r, to);
 				return;
@@ -942,13 +933,9 @@ close_run(db *conn, void *p)
 		return (xa_err)-rc;
 	if (db_changes(conn) != 1)
 		return XA_ECONFLICT;
-	if ((e = db_prepare(conn, "DELETE FROM survey_slips WHERE campaign_id = ?", &st)) != XA_OK)
-		return e;
-	db_bind_int(st, 1, j->id);
-	rc = db_step(st);
-	db_done(st);
-	if (rc < 0)
-		return (xa_err)-rc;
+	/* The slips stay (spent or not, they answer no more: the campaign is
+	 * closed), so that no slip id is ever made again and a code kept
+	 * from a closed campaign can never name a slip of a new one. */
 	return audit_req(conn, j->r, "survey.close", "survey", j->id, "state", j->now);
 }
 
@@ -1063,10 +1050,11 @@ slips_model(req *r, struct slips_job *j)
 		}
 		slip_format(code, shown);
 		json_array_append_new(slips, json_string(shown));
-		json_array_append_new(codes, json_pack("{s:s, s:s, s:b}", "code", shown,
+		/* Whether a slip was spent is not shown: whoever knows who got
+		 * which slip could watch the results move by one answer. */
+		json_array_append_new(codes, json_pack("{s:s, s:s}", "code", shown,
 		    "url", arena_printf(r->a, "%s%s", base ? base : "/s/", code) ?
-		    arena_printf(r->a, "%s%s", base ? base : "/s/", code) : "",
-		    "used", db_col_int(st, 1) != 0));
+		    arena_printf(r->a, "%s%s", base ? base : "/s/", code) : ""));
 		OPENSSL_cleanse(code, sizeof code);
 	}
 	db_done(st);

@@ -383,6 +383,30 @@ test_answer_form(void **state)
 	assert_non_null(strstr(body, "欺凌过"));
 	assert_null(strstr(body, "有没有同学故意欺负你"));
 	free(body);
+	/* Typed on a Chinese keyboard (full-width, lower case): the same
+	 * slip, and the form posts to the code as it is. */
+	char plain[64], wide[256], action[96];
+	size_t w = 0;
+	snprintf(plain, sizeof plain, "%s", path + 3);
+	w += (size_t)snprintf(wide, sizeof wide, "/s/");
+	for (const char *c = plain; *c && w + 10 < sizeof wide; c++) {
+		if (*c == '-')
+			continue;
+		unsigned cp = 0xFEE0u + (unsigned char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+		/* URL-encoded UTF-8 of the full-width form */
+		w += (size_t)snprintf(wide + w, sizeof wide - w, "%%%02X%%%02X%%%02X",
+		    0xE0 | (cp >> 12), 0x80 | ((cp >> 6) & 0x3F), 0x80 | (cp & 0x3F));
+	}
+	assert_int_equal(anon("GET", wide, NULL, NULL, &body), 200);
+	size_t k = 0;
+	char norm[64];
+	for (const char *c = plain; *c && k + 1 < sizeof norm; c++)
+		if (*c != '-')
+			norm[k++] = *c;
+	norm[k] = '\0';
+	snprintf(action, sizeof action, "action=\"/s/%s\"", norm);
+	assert_non_null(strstr(body, action));
+	free(body);
 }
 
 /* Asking for someone to talk to: a sealed report in school A's queue,
@@ -421,6 +445,17 @@ test_help_request(void **state)
 	    (long long)school_a), 0);
 	assert_int_equal(q("SELECT count(*) FROM pragma_table_info('survey_slips') WHERE name"
 	    " LIKE '%%report%%' OR name LIKE '%%response%%'"), 0);
+	/* The school reads the name the pupil left (sealed at rest). */
+	char rpath[64];
+	snprintf(rpath, sizeof rpath, "/api/v1/reports/%lld", (long long)rep);
+	json_t *rj = call(&principal_a, "GET", rpath, NULL, 200);
+	json_t *content = json_object_get(rj, "content");
+	char *rtext = json_dumps(content ? content : json_object_get(rj, "report"), 0);
+	assert_non_null(rtext);
+	if (strstr(rtext, HELP_NAME) == NULL)
+		fail_msg("the report does not name the pupil: %s", rtext);
+	free(rtext);
+	json_decref(rj);
 	/* Response ids are random, not in arrival order. */
 	assert_true(q("SELECT max(id) FROM survey_responses") > 1000000);
 	/* Nothing in the audit log of the answer; the report's receipt only. */
@@ -450,9 +485,17 @@ test_close(void **state)
 	json_decref(call(&head_a, "POST", path, "{}", 404));
 	json_decref(call(&principal_a, "POST", path, "{}", 200));
 	json_decref(call(&principal_a, "POST", path, "{}", 409));
-	assert_int_equal(q("SELECT count(*) FROM survey_slips WHERE campaign_id = %lld",
-	    (long long)camp_a), 0);
+	/* The slips stay, so that no slip id is ever made twice; a later
+	 * campaign's slips come after them. */
+	int64_t last = q("SELECT max(id) FROM survey_slips");
+	assert_true(q("SELECT count(*) FROM survey_slips WHERE campaign_id = %lld",
+	    (long long)camp_a) > 0);
 	assert_int_equal(count(camp_a, class_a4, "responses"), 4);
+	json_decref(call(&principal_a, "POST", "/api/v1/surveys",
+	    "{\"name\":\"下一次\",\"semester\":\"2026-2027-1\"}", 201));
+	assert_int_equal(q("SELECT count(*) FROM survey_slips WHERE id <= %lld AND campaign_id <>"
+	    " %lld AND campaign_id IN (SELECT id FROM survey_campaigns WHERE name = '下一次')",
+	    (long long)last, (long long)camp_a), 0);
 	char *body = NULL;
 	assert_int_equal(answer_json(codes[4], "{\"victim\":\"never\",\"bully\":\"never\"}",
 	    &body), 404);
