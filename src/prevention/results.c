@@ -142,13 +142,28 @@ suppress(sv_agg *g)
 		if (g->nodes[i].nchild + 1 > maxkids)
 			maxkids = g->nodes[i].nchild + 1;
 	struct sv_cell **eq = malloc(maxkids * sizeof *eq);
-	if (eq == NULL)
+	/* The pupils who did not say boy or girl: all = boys + girls + these,
+	 * never shown but known whenever the three are, so they take part in
+	 * every equation as a cell of their own (hidden when few), lest
+	 * all − boys − girls tell one child's answers. */
+	struct sv_cell *xs = calloc(g->n ? g->n : 1, sizeof *xs);
+	if (eq == NULL || xs == NULL) {
+		free(eq);
+		free(xs);
 		return XA_ENOMEM;
+	}
 	for (size_t i = 0; i < g->n; i++) {
 		for (int s = 0; s < SV__SEXES; s++) {
 			struct sv_cell *c = &g->nodes[i].cell[s];
 			c->hidden = c->primary = c->n > 0 && c->n < g->min_cell;
 		}
+		const struct sv_cell *c = g->nodes[i].cell;
+		xs[i].n = c[SV_ALL].n - c[SV_M].n - c[SV_F].n;
+		xs[i].victim = c[SV_ALL].victim - c[SV_M].victim - c[SV_F].victim;
+		xs[i].bully = c[SV_ALL].bully - c[SV_M].bully - c[SV_F].bully;
+		if (xs[i].n < 0)
+			xs[i].n = 0;
+		xs[i].hidden = xs[i].primary = xs[i].n > 0 && xs[i].n < g->min_cell;
 	}
 	bool changed = true;
 	while (changed) {
@@ -164,20 +179,22 @@ suppress(sv_agg *g)
 					}
 				}
 			}
-			struct sv_cell *row[3] = { &nd->cell[SV_ALL], &nd->cell[SV_M],
-			    &nd->cell[SV_F] };
-			changed |= fix_equation(row, 3);
+			struct sv_cell *row[4] = { &nd->cell[SV_ALL], &nd->cell[SV_M],
+			    &nd->cell[SV_F], &xs[i] };
+			changed |= fix_equation(row, 4);
 			if (nd->nchild == 0)
 				continue;
-			for (int s = 0; s < SV__SEXES; s++) {
-				eq[0] = &nd->cell[s];
+			for (int s = 0; s <= SV__SEXES; s++) {
+				eq[0] = s < SV__SEXES ? &nd->cell[s] : &xs[i];
 				for (size_t k = 0; k < nd->nchild; k++)
-					eq[k + 1] = &g->nodes[nd->child0 + k].cell[s];
+					eq[k + 1] = s < SV__SEXES ?
+					    &g->nodes[nd->child0 + k].cell[s] : &xs[nd->child0 + k];
 				changed |= fix_equation(eq, nd->nchild + 1);
 			}
 		}
 	}
 	free(eq);
+	free(xs);
 	return XA_OK;
 }
 

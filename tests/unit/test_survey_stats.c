@@ -366,6 +366,45 @@ test_complement_across_sex(void **state)
 	sv_free(g);
 }
 
+/* A pupil who chose "rather not say": all = boys + girls + that one, so
+ * with all three shown, all − boys − girls would tell that child's
+ * answers. One of boys or girls goes (and what follows from it). */
+static void
+test_rather_not_say(void **state)
+{
+	(void)state;
+	struct fx f;
+	memset(&f, 0, sizeof f);
+	add_class(&f, 1, 100, 10, 1, 15, 15, 12, 14, 2, 2, 1, 1);
+	add_class(&f, 2, 100, 10, 1, 15, 15, 14, 14, 2, 2, 1, 1);
+	/* one more in class 1, no sex given, bullied */
+	for (size_t i = 0; i < f.nct; i++)
+		if (f.ct[i].class_id == 1 && (strcmp(f.ct[i].measure, "responses") == 0 ||
+		    strcmp(f.ct[i].measure, "victim") == 0))
+			f.ct[i].n++;
+	sv_agg *g = build(&f, 5);
+	const struct sv_node *c1 = node(g, SV_CLASS, 1, 0);
+	assert_int_equal(c1->cell[SV_ALL].n, 27);
+	assert_false(c1->cell[SV_ALL].hidden);
+	assert_true(c1->cell[SV_M].hidden || c1->cell[SV_F].hidden);
+	/* And the grade cannot give it back: the other class loses the same
+	 * split, or the grade's. */
+	const struct sv_node *c2 = node(g, SV_CLASS, 2, 0);
+	const struct sv_node *gr = &g->nodes[c1->parent];
+	for (int s = SV_M; s <= SV_F; s++)
+		if (c1->cell[s].hidden)
+			assert_true(c2->cell[s].hidden || gr->cell[s].hidden);
+	sv_free(g);
+	/* Without such a pupil nothing is hidden. */
+	memset(&f, 0, sizeof f);
+	add_class(&f, 1, 100, 10, 1, 15, 15, 12, 14, 2, 2, 1, 1);
+	add_class(&f, 2, 100, 10, 1, 15, 15, 14, 14, 2, 2, 1, 1);
+	g = build(&f, 5);
+	assert_false(node(g, SV_CLASS, 1, 0)->cell[SV_M].hidden);
+	assert_false(node(g, SV_CLASS, 1, 0)->cell[SV_F].hidden);
+	sv_free(g);
+}
+
 static void
 test_empty_and_single_child(void **state)
 {
@@ -577,6 +616,7 @@ main(void)
 		cmocka_unit_test(test_small_class_and_its_complement),
 		cmocka_unit_test(test_complement_across_levels),
 		cmocka_unit_test(test_complement_across_sex),
+		cmocka_unit_test(test_rather_not_say),
 		cmocka_unit_test(test_empty_and_single_child),
 		cmocka_unit_test(test_min_cell_setting),
 		cmocka_unit_test(test_random_cities_never_leak),
