@@ -237,15 +237,14 @@ resolve(db *conn, const char *who, int64_t unit, int64_t actor, const char *toda
 		db_bind_int(st, 1, unit);
 	} else if (strcmp(who, "office") == 0 || strcmp(who, "office_director") == 0 ||
 	    strcmp(who, "leader") == 0) {
-		const char *roles = strcmp(who, "office") == 0 ?
-		    "('office_staff', 'office_director')" : strcmp(who, "office_director") == 0 ?
-		    "('office_director')" : "('leader')";
-		char sql[320];
-		snprintf(sql, sizeof sql, "SELECT " ACC_COLS " FROM accounts a"
-		    " JOIN account_roles r ON r.account_id = a.id WHERE r.role IN %s"
-		    " AND a.disabled = 0 ORDER BY a.id", roles);
-		if ((e = db_prepare(conn, sql, &st)) != XA_OK)
+		/* The office is its staff and its director. */
+		bool office = strcmp(who, "office") == 0;
+		if ((e = db_prepare(conn, "SELECT " ACC_COLS " FROM accounts a"
+		    " JOIN account_roles r ON r.account_id = a.id WHERE r.role IN (?, ?)"
+		    " AND a.disabled = 0 ORDER BY a.id", &st)) != XA_OK)
 			return e;
+		db_bind_text(st, 1, office ? "office_staff" : who, -1);
+		db_bind_text(st, 2, office ? "office_director" : who, -1);
 	} else {
 		/* Not a name the rules know (the editor refuses them): nobody. */
 		return XA_OK;
