@@ -82,7 +82,11 @@ c.execute("INSERT INTO survey_campaigns (unit_id, name, semester, state, primary
           " strftime('%s', 'now')")
 camp = c.execute("SELECT max(id) FROM survey_campaigns").fetchone()[0]
 c.execute("INSERT INTO survey_campaign_schools SELECT ?, id FROM units WHERE kind = 'school'", (camp,))
-classes = c.execute("SELECT id, unit_id, boys + girls FROM classes WHERE boys + girls > 0").fetchall()
+# The classes the campaign keeps (survey_freeze_classes: grade 3 and up).
+c.execute("INSERT INTO survey_campaign_classes (campaign_id, class_id, unit_id, grade, name, boys, girls)"
+          " SELECT ?, id, unit_id, grade, name, boys, girls FROM classes WHERE grade >= 3", (camp,))
+classes = c.execute("SELECT class_id, unit_id, boys + girls FROM survey_campaign_classes"
+                    " WHERE campaign_id = ? AND boys + girls > 0", (camp,)).fetchall()
 nid = c.execute("SELECT coalesce(max(id), 0) + 1 FROM survey_slips").fetchone()[0]
 rows, codes = [], []
 while len(rows) < want:

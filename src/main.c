@@ -24,6 +24,10 @@
 #include "prevention/records.h"
 #include "prevention/results.h"
 #include "prevention/survey.h"
+#include "bureau/directory.h"
+#include "bureau/evaluation.h"
+#include "bureau/inspect.h"
+#include "bureau/returns.h"
 #include "core/crypto.h"
 #include "org/demo.h"
 #include "org/org.h"
@@ -464,6 +468,18 @@ cmd_demo(config *c, int argc, char **argv)
 	/* A semester of sessions, class meetings, screenings and training. */
 	if (e == XA_OK)
 		e = prevention_demo(d, seed, (int64_t)time(NULL), stdout, err, sizeof err);
+	/* The school year's monthly returns, some late, sent back or missing. */
+	if (e == XA_OK)
+		e = returns_demo(d, seed, (int64_t)time(NULL), stdout, err, sizeof err);
+	/* An inspection campaign with findings and open rectification tasks. */
+	if (e == XA_OK)
+		e = inspect_demo(d, seed, (int64_t)time(NULL), stdout, err, sizeof err);
+	/* The directory's filings, a few still waiting for approval. */
+	if (e == XA_OK)
+		e = directory_demo(d, seed, (int64_t)time(NULL), stdout, err, sizeof err);
+	/* Last year's self-evaluations. */
+	if (e == XA_OK)
+		e = evaluation_demo(d, seed, (int64_t)time(NULL), stdout, err, sizeof err);
 	if (e == XA_OK)
 		e = audit_batch_flush(d);
 	if (e == XA_OK) {
@@ -703,13 +719,45 @@ __lsan_default_suppressions(void)
 	    "leak:libfontconfig.so\n";
 }
 
+/* The writer's batch hooks: the survey's counts are written before the
+ * audit chain's head, both before COMMIT. */
+static void
+batch_begin(db *conn)
+{
+	survey_batch_begin(conn);
+	audit_batch_begin(conn);
+}
+
+static void
+batch_forget(db *conn)
+{
+	survey_batch_forget(conn);
+	audit_batch_forget(conn);
+}
+
+static xa_err
+batch_flush(db *conn)
+{
+	xa_err e = survey_batch_flush(conn);
+	return e != XA_OK ? e : audit_batch_flush(conn);
+}
+
+static void
+batch_abort(db *conn)
+{
+	survey_batch_abort(conn);
+	audit_batch_abort(conn);
+}
+
 int
 main(int argc, char **argv)
 {
-	/* The writer's batches write the audit chain's head once each. */
-	static const struct writer_hooks audit_hooks = { audit_batch_begin,
-		audit_batch_forget, audit_batch_flush, audit_batch_abort };
-	writer_set_hooks(&audit_hooks);
+	/* The writer's batches write the audit chain's head once each, and
+	 * the survey's counts once per class and measure. */
+	static const struct writer_hooks hooks = { batch_begin, batch_forget, batch_flush,
+		batch_abort };
+	survey_batch_enable();
+	writer_set_hooks(&hooks);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

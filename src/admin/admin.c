@@ -1274,6 +1274,11 @@ static const field settings_fields[] = {
 	{ "survey.min_cell", FT_INT, 0, 0, 0, NULL },
 	{ "survey.warn_percent", FT_INT, 0, 0, 0, NULL },
 	{ "survey.warn_rise_points", FT_INT, 0, 0, 0, NULL },
+	{ "returns.due_day", FT_INT, 0, 0, 0, NULL },
+	{ "evaluation.due_month", FT_INT, 0, 0, 0, NULL },
+	{ "evaluation.due_day", FT_INT, 0, 0, 0, NULL },
+	{ "city_report.due_month", FT_INT, 0, 0, 0, NULL },
+	{ "city_report.due_day", FT_INT, 0, 0, 0, NULL },
 	{ NULL, 0, 0, 0, 0, NULL },
 };
 _Static_assert(sizeof settings_fields / sizeof settings_fields[0] == S__COUNT + 1,

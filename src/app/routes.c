@@ -7,6 +7,7 @@
 #include "../notify/notify_http.h"
 #include "../notify/sched.h"
 #include "../prevention/prevention_http.h"
+#include "../bureau/bureau_http.h"
 
 #include <stdlib.h>
 
@@ -77,8 +78,14 @@ static const struct {
 	{ oversight_routes, &oversight_routes_count },
 	{ notify_routes, &notify_routes_count },
 	{ survey_routes, &survey_routes_count },
+	{ questionnaire_routes, &questionnaire_routes_count },
 	{ results_routes, &results_routes_count },
 	{ records_routes, &records_routes_count },
+	{ returns_routes, &returns_routes_count },
+	{ inspect_routes, &inspect_routes_count },
+	{ directory_routes, &directory_routes_count },
+	{ evaluation_routes, &evaluation_routes_count },
+	{ dashboard_routes, &dashboard_routes_count },
 };
 
 static route *all;

@@ -42,6 +42,15 @@ site_nav(req *r, json_t *nav)
 		{ "/surveys", "nav.surveys", A_SURVEY_RESULTS, 1, A_SURVEY_OPEN },
 		{ "/survey-warnings", "nav.survey_warnings", A_SURVEY_WARNING, 1, A_SURVEY_RESULTS },
 		{ "/prevention", "nav.prevention", A_PREVENTION_READ, 1, A__COUNT },
+		{ "/dashboard", "evaluation.dashboard_title", A_DASHBOARD, 1, A__COUNT },
+		{ "/returns", "returns.nav", A_RETURN_READ, 1, A__COUNT },
+		{ "/inspections", "inspect.campaigns_title", A_INSPECT_READ, 1, A__COUNT },
+		{ "/inspections/tasks", "inspect.tasks_title", A_INSPECT_READ, 1, A__COUNT },
+		{ "/accountability", "inspect.acc_title", A_ACCOUNTABILITY_READ, 2, A__COUNT },
+		{ "/evaluations", "evaluation.title_list", A_EVALUATION_READ, 1, A__COUNT },
+		{ "/city-report", "evaluation.report_title", A_CITY_REPORT, 2, A__COUNT },
+		{ "/directory/filings", "directory.nav_review", A_DIRECTORY_APPROVE, 2, A__COUNT },
+		{ "/directory/mine", "directory.nav_filing", A_DIRECTORY_FILE, 1, A__COUNT },
 		{ "/units", "nav.units", A_UNIT_READ, 1, A__COUNT },
 		{ "/accounts", "nav.accounts", A_ACCOUNT_READ, 1, A__COUNT },
 		{ "/calendar", "nav.calendar", A_CALENDAR_WRITE, 2, A__COUNT },
@@ -116,10 +125,12 @@ site_home(req *r)
 		r->lang = strcmp(json_string_value(lang), "en") == 0 ? "en" : "zh";
 	/* The model of the public landing page: who to call. The API form of
 	 * the same model is what an integration needs to show the same. */
-	json_t *m = json_pack("{s:s, s:{s:s}, s:{s:s, s:s, s:s, s:s}}",
+	json_t *m = json_pack("{s:s, s:{s:s}, s:{s:s, s:s, s:s, s:s}, s:[{s:s, s:s}]}",
 	    "lang", r->lang, "page", "title_key", "home.title",
 	    "contact", "bureau", c->bureau_name, "hotline", c->hotline,
-	    "youth_hotline", "12355", "emergency", "110");
+	    "youth_hotline", "12355", "emergency", "110",
+	    /* Every school's anti-bullying office, public. */
+	    "links", "href", "/directory", "label_key", "directory.nav_public");
 	req_answer(r, 200, m);
 }
 

@@ -97,8 +97,24 @@ enum action {
 	A_SURVEY_WARNING,	/* raise, acknowledge, act on, close warnings */
 	A_SURVEY_OPEN,		/* open and close a survey campaign */
 	A_SURVEY_SLIPS,		/* a school's slip codes and their PDF */
+	A_SURVEY_TEMPLATE,	/* edit the city's questionnaires */
 	A_PREVENTION_READ,	/* a school's prevention records and compliance */
 	A_PREVENTION_WRITE,	/* record sessions, class meetings, screenings, training */
+	/* The bureau's oversight (issue 7). */
+	A_RETURN_READ,		/* read a school's monthly returns */
+	A_RETURN_SUBMIT,	/* check, remark on and submit the school's return */
+	A_RETURN_REVIEW,	/* accept a return or send it back; late lists, export */
+	A_INSPECT_READ,		/* inspection results and rectification tasks */
+	A_INSPECT_WRITE,	/* campaigns, checklists, filling them, findings, re-checks */
+	A_RECTIFY,		/* a school reports what it did about a finding */
+	A_ACCOUNTABILITY_READ,	/* read accountability records (问责) */
+	A_ACCOUNTABILITY_WRITE,	/* decide and record accountability */
+	A_DIRECTORY_FILE,	/* file the school's anti-bullying office entry (备案) */
+	A_DIRECTORY_APPROVE,	/* approve or refuse a filing */
+	A_EVALUATION_READ,	/* read yearly self-evaluations */
+	A_EVALUATION_WRITE,	/* fill and submit the school's self-evaluation */
+	A_CITY_REPORT,		/* assemble and export the city's yearly report */
+	A_DASHBOARD,		/* the dashboard: a school's own, the bureau's city */
 	A__COUNT
 };
 

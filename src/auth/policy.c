@@ -155,6 +155,9 @@ static const struct {
 	[A_SURVEY_SLIPS] = { "survey.slips", {
 		{ B(ROLE_PRINCIPAL) | B(ROLE_COMMITTEE) | B(ROLE_HEAD_TEACHER) |
 		  B(ROLE_COUNSELLOR), OWN } } },
+	/* The questionnaires are the city's: the bureau office edits them. */
+	[A_SURVEY_TEMPLATE] = { "survey.template", {
+		{ BUREAU_OFFICE, TREE } } },
 	/* Prevention records: the school's own people read them and those
 	 * who run the work (principal, committee, head teachers for their
 	 * class meetings, the counsellor for sessions) write them; the
@@ -165,6 +168,46 @@ static const struct {
 	[A_PREVENTION_WRITE] = { "prevention.write", {
 		{ B(ROLE_PRINCIPAL) | B(ROLE_COMMITTEE) | B(ROLE_HEAD_TEACHER) |
 		  B(ROLE_COUNSELLOR), OWN } } },
+	/* The bureau's oversight (issue 7). A school's leaders read and submit
+	 * its return; the office reviews every school's. */
+	[A_RETURN_READ] = { "return.read", {
+		{ B(ROLE_PRINCIPAL) | B(ROLE_COMMITTEE), OWN },
+		{ ROLES_BUREAU, TREE } } },
+	[A_RETURN_SUBMIT] = { "return.submit", {
+		{ B(ROLE_PRINCIPAL) | B(ROLE_COMMITTEE), OWN } } },
+	[A_RETURN_REVIEW] = { "return.review", {
+		{ BUREAU_OFFICE, TREE } } },
+	/* Inspection: inspectors and the office run it; the school sees its
+	 * own results and answers its rectification tasks. */
+	[A_INSPECT_READ] = { "inspect.read", {
+		{ B(ROLE_PRINCIPAL) | B(ROLE_COMMITTEE), OWN },
+		{ ROLES_BUREAU, TREE } } },
+	[A_INSPECT_WRITE] = { "inspect.write", {
+		{ BUREAU_OFFICE | B(ROLE_INSPECTOR), TREE } } },
+	[A_RECTIFY] = { "inspect.rectify", {
+		{ B(ROLE_PRINCIPAL) | B(ROLE_COMMITTEE), OWN } } },
+	/* Accountability names people: the office reads it, its director and
+	 * the leader decide it. */
+	[A_ACCOUNTABILITY_READ] = { "accountability.read", {
+		{ BUREAU_OFFICE, TREE } } },
+	[A_ACCOUNTABILITY_WRITE] = { "accountability.write", {
+		{ B(ROLE_OFFICE_DIRECTOR) | B(ROLE_LEADER), TREE } } },
+	/* The public directory: a school files its entry, the office approves. */
+	[A_DIRECTORY_FILE] = { "directory.file", {
+		{ B(ROLE_PRINCIPAL) | B(ROLE_COMMITTEE), OWN } } },
+	[A_DIRECTORY_APPROVE] = { "directory.approve", {
+		{ BUREAU_OFFICE, TREE } } },
+	/* The yearly self-evaluation and the city report. */
+	[A_EVALUATION_READ] = { "evaluation.read", {
+		{ B(ROLE_PRINCIPAL) | B(ROLE_COMMITTEE), OWN },
+		{ ROLES_BUREAU, TREE } } },
+	[A_EVALUATION_WRITE] = { "evaluation.write", {
+		{ B(ROLE_PRINCIPAL) | B(ROLE_COMMITTEE), OWN } } },
+	[A_CITY_REPORT] = { "city_report", {
+		{ BUREAU_OFFICE, TREE } } },
+	[A_DASHBOARD] = { "dashboard", {
+		{ B(ROLE_PRINCIPAL) | B(ROLE_COMMITTEE), OWN },
+		{ ROLES_BUREAU, TREE } } },
 };
 
 const char *

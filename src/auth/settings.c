@@ -49,6 +49,11 @@ const struct setting_def setting_defs[S__COUNT] = {
 	[S_SURVEY_MIN_CELL] = { "survey.min_cell", 5, 1, 100, A_SETTINGS_WRITE },
 	[S_SURVEY_WARN_PERCENT] = { "survey.warn_percent", 20, 1, 100, A_SETTINGS_WRITE },
 	[S_SURVEY_WARN_RISE] = { "survey.warn_rise_points", 10, 1, 100, A_SETTINGS_WRITE },
+	[S_RETURN_DUE_DAY] = { "returns.due_day", 5, 1, 28, A_SETTINGS_WRITE },
+	[S_EVAL_DUE_MONTH] = { "evaluation.due_month", 9, 1, 12, A_SETTINGS_WRITE },
+	[S_EVAL_DUE_DAY] = { "evaluation.due_day", 10, 1, 28, A_SETTINGS_WRITE },
+	[S_CITY_REPORT_DUE_MONTH] = { "city_report.due_month", 9, 1, 12, A_SETTINGS_WRITE },
+	[S_CITY_REPORT_DUE_DAY] = { "city_report.due_day", 15, 1, 28, A_SETTINGS_WRITE },
 };
 
 long

@@ -58,6 +58,11 @@ enum setting {
 	S_SURVEY_MIN_CELL,		/* fewest respondents a shown cell may have: 5 */
 	S_SURVEY_WARN_PERCENT,		/* victim prevalence that raises a warning: 20 */
 	S_SURVEY_WARN_RISE,		/* rise in points since last semester that does: 10 */
+	S_RETURN_DUE_DAY,		/* a month's return is due on this day of the next: 5 */
+	S_EVAL_DUE_MONTH,		/* the yearly self-evaluation is due: month 9 */
+	S_EVAL_DUE_DAY,			/* ... and day 10 */
+	S_CITY_REPORT_DUE_MONTH,	/* the bureau's city report is due: month 9 */
+	S_CITY_REPORT_DUE_DAY,		/* ... and day 15 */
 	S__COUNT
 };
 

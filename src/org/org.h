@@ -99,8 +99,10 @@ typedef struct class_row {
 	int boys, girls;
 } class_row;
 
-/* Replaces the classes of unit by rows[0..n). XA_EEXIST when two rows
- * share grade and name. Writer only. */
+/* Replaces the classes of unit by rows[0..n): a class of the same grade
+ * and name keeps its id (and takes the new head counts), the others are
+ * deleted and the new ones added. XA_EEXIST when two rows share grade
+ * and name. Writer only. */
 xa_err classes_replace(db *conn, int64_t unit, const class_row *rows,
     size_t n);
 

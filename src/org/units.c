@@ -346,8 +346,12 @@ unit_move_school(db *conn, int64_t id, int64_t township_id, int64_t now)
 xa_err
 classes_replace(db *conn, int64_t unit, const class_row *rows, size_t n)
 {
+	/* A class that stays (same grade and name) keeps its id, so what
+	 * names it by id (a survey's slips) still finds it; the others go,
+	 * and the new ones come. Marked first, then swept. */
 	db_stmt *st = NULL;
-	xa_err e = db_prepare(conn, "DELETE FROM classes WHERE unit_id = ?", &st);
+	xa_err e = db_prepare(conn, "UPDATE classes SET boys = -1 - boys WHERE unit_id = ?",
+	    &st);
 	if (e != XA_OK)
 		return e;
 	db_bind_int(st, 1, unit);
@@ -360,8 +364,12 @@ classes_replace(db *conn, int64_t unit, const class_row *rows, size_t n)
 		if (c->grade < 1 || c->grade > 12 || c->name == NULL || c->name[0] == '\0' ||
 		    c->boys < 0 || c->girls < 0)
 			return XA_EINVAL;
+		for (size_t k = 0; k < i; k++)
+			if (rows[k].grade == c->grade && strcmp(rows[k].name, c->name) == 0)
+				return XA_EEXIST;
 		if ((e = db_prepare(conn, "INSERT INTO classes (unit_id, grade, name, boys,"
-		    " girls) VALUES (?, ?, ?, ?, ?)", &st)) != XA_OK)
+		    " girls) VALUES (?, ?, ?, ?, ?) ON CONFLICT (unit_id, grade, name) DO UPDATE"
+		    " SET boys = excluded.boys, girls = excluded.girls", &st)) != XA_OK)
 			return e;
 		db_bind_int(st, 1, unit);
 		db_bind_int(st, 2, c->grade);
@@ -373,7 +381,14 @@ classes_replace(db *conn, int64_t unit, const class_row *rows, size_t n)
 		if (rc < 0)
 			return (xa_err)-rc;
 	}
-	return XA_OK;
+	/* Still marked: not in the new list. */
+	if ((e = db_prepare(conn, "DELETE FROM classes WHERE unit_id = ? AND boys < 0",
+	    &st)) != XA_OK)
+		return e;
+	db_bind_int(st, 1, unit);
+	rc = db_step(st);
+	db_done(st);
+	return rc < 0 ? (xa_err)-rc : XA_OK;
 }
 
 xa_err

@@ -12,6 +12,8 @@
 
 extern const route survey_routes[];
 extern const size_t survey_routes_count;
+extern const route questionnaire_routes[];
+extern const size_t questionnaire_routes_count;
 extern const route results_routes[];
 extern const size_t results_routes_count;
 extern const route records_routes[];

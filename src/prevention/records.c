@@ -1,8 +1,10 @@
-/* records.c: semesters, the prevention records' writes, the compliance
- * count and the demo's semester of work (records.h).
+/* records.c: semesters, the prevention records' writes and their
+ * evidence files, the compliance count and the demo's semester of work
+ * (records.h).
  *
  * Never: update or delete a record other than marking it superseded by
- * its correction, count a superseded record, or read the clock. */
+ * its correction, count a superseded record, store an evidence file
+ * unsealed or a photo uncleaned, or read the clock. */
 #include "records.h"
 
 #include <stdio.h>
@@ -12,6 +14,8 @@
 #include "../auth/audit.h"
 #include "../auth/keys.h"
 #include "../auth/settings.h"
+#include "../cases/attach.h"
+#include "../core/crypto.h"
 
 const char *const prev_audiences[] = { "students", "parents", "staff", NULL };
 const char *const prev_places[] = { "stairwell", "rooftop", "storeroom", "toilet",
@@ -337,6 +341,195 @@ prev_record_add(db *conn, const prev_record *rec, int64_t by, int64_t now, int64
 			return e;
 		if (db_changes(conn) != 1)
 			return XA_ECONFLICT;
+		/* The files that showed the work stay with its corrected
+		 * record (copied: the old row's stay with the old record). */
+		const char *ek = prev_evidence_kind(rec->kind);
+		if (ek != NULL) {
+			if ((e = db_prepare(conn, "INSERT INTO prevention_evidence (unit_id, kind,"
+			    " record_id, mime, size, name, data, created_by, created_at)"
+			    " SELECT unit_id, kind, ?, mime, size, name, data, created_by, created_at"
+			    " FROM prevention_evidence WHERE kind = ? AND record_id = ? ORDER BY id",
+			    &st)) != XA_OK)
+				return e;
+			db_bind_int(st, 1, *id);
+			db_bind_text(st, 2, ek, -1);
+			db_bind_int(st, 3, rec->replaces);
+			if ((e = step_done(st)) != XA_OK)
+				return e;
+		}
+	}
+	return XA_OK;
+}
+
+int
+prev_training_exists(db *conn, const prev_record *rec)
+{
+	db_stmt *st = NULL;
+	xa_err e = db_prepare(conn, "SELECT 1 FROM prevention_training WHERE unit_id = ?"
+	    " AND name = ? AND course = ? AND held_on = ? AND provider = ?"
+	    " AND superseded_by IS NULL LIMIT 1", &st);
+	if (e != XA_OK)
+		return -(int)e;
+	db_bind_int(st, 1, rec->unit_id);
+	db_bind_text(st, 2, rec->name ? rec->name : "", -1);
+	db_bind_text(st, 3, rec->course ? rec->course : "", -1);
+	db_bind_text(st, 4, rec->held_on ? rec->held_on : "", -1);
+	db_bind_text(st, 5, rec->provider ? rec->provider : "", -1);
+	int rc = db_step(st);
+	db_done(st);
+	return rc < 0 ? rc : rc == 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Evidence files. */
+
+const char *
+prev_evidence_kind(enum prev_kind k)
+{
+	static const char *const names[PK__COUNT] = { [PK_SESSION] = "session",
+		[PK_MEETING] = "class_meeting", [PK_SCREENING] = "screening" };
+	return (int)k >= 0 && k < PK__COUNT ? names[k] : NULL;
+}
+
+const char *
+prev_evidence_sniff(const void *data, size_t n)
+{
+	const char *img = attach_sniff(data, n);
+	if (img != NULL)
+		return img;
+	if (n >= 5 && memcmp(data, "%PDF-", 5) == 0)
+		return "application/pdf";
+	return NULL;
+}
+
+/* The stored name: the sent name's base (at most 120 bytes, not cut
+ * inside a character) with the extension of what the file is. */
+static const char *
+evidence_name(arena *a, const char *filename, const char *mime)
+{
+	const char *ext = strcmp(mime, "image/png") == 0 ? ".png" :
+	    strcmp(mime, "application/pdf") == 0 ? ".pdf" : ".jpg";
+	const char *base = filename ? filename : "";
+	size_t n = strlen(base);
+	const char *dot = strrchr(base, '.');
+	if (dot != NULL && dot != base)
+		n = (size_t)(dot - base);
+	if (n > 120) {
+		n = 120;
+		while (n > 0 && ((unsigned char)base[n] & 0xC0) == 0x80)
+			n--;
+	}
+	if (n == 0)
+		return arena_printf(a, "%s%s", strcmp(ext, ".pdf") == 0 ? "document" : "photo",
+		    ext);
+	return arena_printf(a, "%.*s%s", (int)n, base, ext);
+}
+
+xa_err
+prev_file_prepare(arena *a, const uint8_t key[32], const void *data, size_t n,
+    const char *filename, prev_file *out)
+{
+	const void *plain = data;
+	size_t plain_len = n;
+	const char *mime = prev_evidence_sniff(data, n);
+	if (mime == NULL)
+		return XA_EINVAL;
+	if (n > PREV_EVIDENCE_BYTES)
+		return XA_ETOOBIG;
+	if (strcmp(mime, "application/pdf") != 0) {
+		void *clean = NULL;
+		xa_err e = attach_clean(a, data, n, &mime, &clean, &plain_len);
+		if (e != XA_OK)
+			return e;
+		plain = clean;
+	}
+	size_t cap = plain_len + CRYPTO_SEAL_OVERHEAD, len = 0;
+	uint8_t *sealed = arena_alloc(a, cap);
+	const char *name = evidence_name(a, filename, mime);
+	if (sealed == NULL || name == NULL)
+		return XA_ENOMEM;
+	xa_err e = crypto_seal(key, plain, plain_len, sealed, cap, &len);
+	if (e != XA_OK)
+		return e;
+	out->mime = mime;
+	out->name = name;
+	out->size = plain_len;
+	out->sealed = sealed;
+	out->sealed_len = len;
+	return XA_OK;
+}
+
+xa_err
+prev_file_open(arena *a, const uint8_t key[32], const void *sealed, size_t n, void **out,
+    size_t *outlen)
+{
+	if (n < CRYPTO_SEAL_OVERHEAD)
+		return XA_ECRYPTO;
+	size_t cap = n - CRYPTO_SEAL_OVERHEAD;
+	uint8_t *buf = arena_alloc(a, cap ? cap : 1);
+	if (buf == NULL)
+		return XA_ENOMEM;
+	xa_err e = crypto_open(key, sealed, n, buf, cap, outlen);
+	if (e != XA_OK)
+		return e;
+	*out = buf;
+	return XA_OK;
+}
+
+xa_err
+prev_evidence_add(db *conn, enum prev_kind k, int64_t unit, int64_t record,
+    const prev_file *files, size_t n, int64_t by, int64_t now, int64_t *ids)
+{
+	const char *ek = prev_evidence_kind(k);
+	db_stmt *st = NULL;
+	xa_err e;
+	int64_t have = 0;
+	if (ek == NULL)
+		return XA_EINVAL;
+	if ((e = db_prepare(conn, kind_sql[k].state_sql, &st)) != XA_OK)
+		return e;
+	db_bind_int(st, 1, record);
+	db_bind_int(st, 2, unit);
+	int rc = db_step(st);
+	int current = rc == 1 ? (int)db_col_int(st, 0) : -1;
+	db_done(st);
+	if (rc < 0)
+		return (xa_err)-rc;
+	if (current < 0)
+		return XA_ENOTFOUND;
+	if (current == 0)
+		return XA_ECONFLICT;
+	if ((e = db_prepare(conn, "SELECT count(*) FROM prevention_evidence WHERE kind = ?"
+	    " AND record_id = ?", &st)) != XA_OK)
+		return e;
+	db_bind_text(st, 1, ek, -1);
+	db_bind_int(st, 2, record);
+	rc = db_step(st);
+	if (rc == 1)
+		have = db_col_int(st, 0);
+	db_done(st);
+	if (rc < 0)
+		return (xa_err)-rc;
+	if (have + (int64_t)n > PREV_EVIDENCE_MAX)
+		return XA_ETOOMANY;
+	for (size_t i = 0; i < n; i++) {
+		if ((e = db_prepare(conn, "INSERT INTO prevention_evidence (unit_id, kind,"
+		    " record_id, mime, size, name, data, created_by, created_at)"
+		    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", &st)) != XA_OK)
+			return e;
+		db_bind_int(st, 1, unit);
+		db_bind_text(st, 2, ek, -1);
+		db_bind_int(st, 3, record);
+		db_bind_text(st, 4, files[i].mime, -1);
+		db_bind_int(st, 5, (int64_t)files[i].size);
+		db_bind_text(st, 6, files[i].name, -1);
+		db_bind_blob(st, 7, files[i].sealed, files[i].sealed_len);
+		db_bind_int(st, 8, by);
+		db_bind_int(st, 9, now);
+		if ((e = step_done(st)) != XA_OK)
+			return e;
+		if (ids != NULL)
+			ids[i] = db_last_id(conn);
 	}
 	return XA_OK;
 }
@@ -531,33 +724,44 @@ prev_compliance(db *conn, const semester *s, const prev_requirements *req,
 		list[i].screenings.required = req->screenings;
 	}
 	/* Sessions by audience (staff sessions count for no duty here). */
-	if ((e = db_prepare(conn, "SELECT unit_id, audience, count(*) FROM prevention_sessions"
-	    " WHERE semester = ? AND superseded_by IS NULL GROUP BY unit_id, audience",
+	if ((e = db_prepare(conn, "SELECT s.unit_id, s.audience, count(*), sum(CASE WHEN EXISTS"
+	    " (SELECT 1 FROM prevention_evidence e WHERE e.kind = 'session'"
+	    " AND e.record_id = s.id) THEN 1 ELSE 0 END) FROM prevention_sessions s"
+	    " WHERE s.semester = ? AND s.superseded_by IS NULL GROUP BY s.unit_id, s.audience",
 	    &st)) != XA_OK)
 		goto fail;
 	db_bind_text(st, 1, s->name, -1);
 	while ((rc = db_step(st)) == 1) {
 		prev_school *p = school_find(list, len, db_col_int(st, 0));
 		const char *aud = db_col_text(st, 1);
+		prev_duty *d = NULL;
 		if (p == NULL)
 			continue;
 		if (strcmp(aud, "students") == 0)
-			p->sessions.done = (int)db_col_int(st, 2);
+			d = &p->sessions;
 		else if (strcmp(aud, "parents") == 0)
-			p->parents.done = (int)db_col_int(st, 2);
+			d = &p->parents;
+		if (d != NULL) {
+			d->done = (int)db_col_int(st, 2);
+			d->evidenced = (int)db_col_int(st, 3);
+		}
 	}
 	db_done(st);
 	if (rc < 0)
 		goto step_fail;
 	/* Screenings. */
-	if ((e = db_prepare(conn, "SELECT unit_id, count(*) FROM prevention_screenings"
-	    " WHERE semester = ? AND superseded_by IS NULL GROUP BY unit_id", &st)) != XA_OK)
+	if ((e = db_prepare(conn, "SELECT s.unit_id, count(*), sum(CASE WHEN EXISTS"
+	    " (SELECT 1 FROM prevention_evidence e WHERE e.kind = 'screening'"
+	    " AND e.record_id = s.id) THEN 1 ELSE 0 END) FROM prevention_screenings s"
+	    " WHERE s.semester = ? AND s.superseded_by IS NULL GROUP BY s.unit_id", &st)) != XA_OK)
 		goto fail;
 	db_bind_text(st, 1, s->name, -1);
 	while ((rc = db_step(st)) == 1) {
 		prev_school *p = school_find(list, len, db_col_int(st, 0));
-		if (p != NULL)
+		if (p != NULL) {
 			p->screenings.done = (int)db_col_int(st, 1);
+			p->screenings.evidenced = (int)db_col_int(st, 2);
+		}
 	}
 	db_done(st);
 	if (rc < 0)
@@ -566,22 +770,28 @@ prev_compliance(db *conn, const semester *s, const prev_requirements *req,
 	 * needs, of those every class needs; so done == required exactly
 	 * when every class has held enough. */
 	if ((e = db_prepare(conn, "SELECT c.unit_id, count(*) * ?,"
-	    " sum(CASE WHEN coalesce(m.n, 0) >= ? THEN ? ELSE coalesce(m.n, 0) END) FROM classes c"
-	    " LEFT JOIN (SELECT unit_id, grade, class_name, count(*) AS n"
-	    " FROM prevention_class_meetings WHERE semester = ? AND superseded_by IS NULL"
-	    " GROUP BY unit_id, grade, class_name) m ON m.unit_id = c.unit_id"
+	    " sum(CASE WHEN coalesce(m.n, 0) >= ? THEN ? ELSE coalesce(m.n, 0) END),"
+	    " sum(CASE WHEN coalesce(m.ev, 0) >= ? THEN ? ELSE coalesce(m.ev, 0) END) FROM classes c"
+	    " LEFT JOIN (SELECT x.unit_id, x.grade, x.class_name, count(*) AS n,"
+	    " sum(CASE WHEN EXISTS (SELECT 1 FROM prevention_evidence e"
+	    " WHERE e.kind = 'class_meeting' AND e.record_id = x.id) THEN 1 ELSE 0 END) AS ev"
+	    " FROM prevention_class_meetings x WHERE x.semester = ? AND x.superseded_by IS NULL"
+	    " GROUP BY x.unit_id, x.grade, x.class_name) m ON m.unit_id = c.unit_id"
 	    " AND m.grade = c.grade AND m.class_name = c.name GROUP BY c.unit_id", &st)) != XA_OK)
 		goto fail;
 	db_bind_int(st, 1, req->meetings);
 	db_bind_int(st, 2, req->meetings);
 	db_bind_int(st, 3, req->meetings);
-	db_bind_text(st, 4, s->name, -1);
+	db_bind_int(st, 4, req->meetings);
+	db_bind_int(st, 5, req->meetings);
+	db_bind_text(st, 6, s->name, -1);
 	while ((rc = db_step(st)) == 1) {
 		prev_school *p = school_find(list, len, db_col_int(st, 0));
 		if (p == NULL)
 			continue;
 		p->meetings.required = (int)db_col_int(st, 1);
 		p->meetings.done = (int)db_col_int(st, 2);
+		p->meetings.evidenced = (int)db_col_int(st, 3);
 	}
 	db_done(st);
 	if (rc < 0)

@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "../core/arena.h"
 #include "../core/calendar.h"
 #include "../core/err.h"
 #include "../store/db.h"
@@ -92,10 +93,10 @@ typedef struct prev_record {
 } prev_record;
 
 /* Inserts rec (its semester from held_on) and, when it replaces another,
- * marks that one superseded. XA_EINVAL for a bad date or value,
- * XA_ENOTFOUND when the replaced record is not one of this school's
- * records of this kind, XA_ECONFLICT when it was already corrected.
- * Writer only. */
+ * marks that one superseded and carries its evidence files over to the
+ * new record. XA_EINVAL for a bad date or value, XA_ENOTFOUND when the
+ * replaced record is not one of this school's records of this kind,
+ * XA_ECONFLICT when it was already corrected. Writer only. */
 xa_err prev_record_add(db *conn, const prev_record *rec, int64_t by, int64_t now,
     int64_t *id);
 
@@ -106,6 +107,59 @@ xa_err prev_hours_parse(const char *s, int *tenths);
 /* The account of unit whose display name is name, when exactly one has
  * it (and is not disabled); else 0. */
 int64_t prev_account_by_name(db *conn, int64_t unit, const char *name);
+
+/* 1 when a training record of unit with the same person (name), course,
+ * date and provider as rec is current (a second import of the same row);
+ * 0 when not; a negative xa_err when the read fails. */
+int prev_training_exists(db *conn, const prev_record *rec);
+
+/* ---- Evidence files: photos (JPEG, PNG, cleaned of their metadata by
+ * attach_clean) and PDFs (recognised by "%PDF-") that show the work was
+ * done, up to PREV_EVIDENCE_MAX per record of every kind but training,
+ * each at most PREV_EVIDENCE_BYTES. Stored sealed (crypto_seal under the
+ * data key: a photo shows children's faces). */
+
+#define PREV_EVIDENCE_MAX 4
+#define PREV_EVIDENCE_BYTES (8u << 20)
+
+/* The evidence kind of records of kind k ("session", "class_meeting",
+ * "screening"), or NULL for a kind without evidence (training). */
+const char *prev_evidence_kind(enum prev_kind k);
+
+/* "image/jpeg", "image/png" or "application/pdf" from data's first bytes,
+ * or NULL for anything else. */
+const char *prev_evidence_sniff(const void *data, size_t n);
+
+/* One file ready to store. */
+typedef struct prev_file {
+	const char *mime;
+	const char *name;	/* the stored name: the sent name's base, the
+				 * extension of what the file is */
+	size_t size;		/* bytes as served (after cleaning) */
+	void *sealed;
+	size_t sealed_len;
+} prev_file;
+
+/* Cleans (photos) and seals data[0..n) sent as filename (may be NULL)
+ * into out, from arena a, under key (32 bytes: the data key). XA_EINVAL
+ * for a type other than JPEG, PNG and PDF or a damaged photo, XA_ETOOBIG
+ * over PREV_EVIDENCE_BYTES, XA_ENOMEM; the crypto's error. Pure: no
+ * database; safe on a worker thread. */
+xa_err prev_file_prepare(arena *a, const uint8_t key[32], const void *data, size_t n,
+    const char *filename, prev_file *out);
+
+/* Adds files[0..n) to record `record` of kind k of unit; each new id
+ * into ids[i] (may be NULL). XA_EINVAL for a kind without evidence,
+ * XA_ENOTFOUND when the record is not one of unit's of that kind,
+ * XA_ECONFLICT when it was corrected, XA_ETOOMANY when the record would
+ * hold more than PREV_EVIDENCE_MAX files. Writer only; the caller
+ * audits. */
+xa_err prev_evidence_add(db *conn, enum prev_kind k, int64_t unit, int64_t record,
+    const prev_file *files, size_t n, int64_t by, int64_t now, int64_t *ids);
+
+/* Opens a stored file's sealed bytes into a new arena buffer. */
+xa_err prev_file_open(arena *a, const uint8_t key[32], const void *sealed, size_t n,
+    void **out, size_t *outlen);
 
 /* ---- Compliance. */
 
@@ -120,6 +174,8 @@ typedef struct prev_duty {
 	int done;
 	int required;
 	enum duty_state state;
+	int evidenced;	/* of done, those with an evidence file (sessions,
+			 * parent sessions, screenings, class meetings) */
 } prev_duty;
 
 typedef struct prev_requirements {

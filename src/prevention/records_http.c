@@ -11,11 +11,15 @@
  * record is never edited: a correction is a new record naming the one it
  * replaces, each with its audit record. These records hold no student's
  * personal information (topics, counts, places; training names staff), so
- * they are stored plain and their reads are not audited.
+ * they are stored plain and their reads are not audited. Their evidence
+ * files (photos cleaned of metadata, PDFs; up to four per record, sent
+ * with the record or added later) are sealed, since a photo shows
+ * children's faces, and served only to the school's readers.
  *
  * Never: answer a school out of the caller's reach other than exactly
- * like a missing one (404), write part of an import, or count a record
- * that was corrected. */
+ * like a missing one (404), write part of an import or of a record with
+ * its files, serve a file through another school's address, or count a
+ * record that was corrected. */
 #include "prevention_http.h"
 
 #include <stdarg.h>
@@ -26,6 +30,7 @@
 #include <time.h>
 
 #include "../auth/auth.h"
+#include "../auth/keys.h"
 #include "../auth/session.h"
 #include "../core/calendar.h"
 #include "../core/config.h"
@@ -265,125 +270,217 @@ places_label(const req *r, const char *places)
 }
 
 /* ------------------------------------------------------------------ */
-/* Lists. */
+/* Lists: one function for every kind, driven by a row of list_specs. */
 
+/* A session from the current row of its query. */
 static json_t *
-list_sessions(req *r, int64_t unit, const semester *s)
+row_session(req *r, db_stmt *st)
 {
-	db_stmt *st = NULL;
-	json_t *a = json_array();
-	if (a == NULL || db_prepare(r->rdb, "SELECT id, held_on, topic, audience, participants,"
-	    " notes, coalesce(replaces, 0) FROM prevention_sessions WHERE unit_id = ?"
-	    " AND semester = ? AND superseded_by IS NULL ORDER BY held_on, id LIMIT 2000",
-	    &st) != XA_OK)
-		return a;
-	db_bind_int(st, 1, unit);
-	db_bind_text(st, 2, s->name, -1);
-	while (db_step(st) == 1) {
-		const char *aud = db_col_text(st, 3);
-		json_array_append_new(a, json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:I}",
-		    "id", (json_int_t)db_col_int(st, 0), "held_on", db_col_text(st, 1),
-		    "topic", db_col_text(st, 2), "audience", aud, "audience_label",
-		    label(r, "prevention.audience", aud), "participants",
-		    (json_int_t)db_col_int(st, 4), "participants_text", tr(r,
-		    "prevention.participants_n", "n", num(r, db_col_int(st, 4)), NULL),
-		    "notes", db_col_text(st, 5), "replaces", (json_int_t)db_col_int(st, 6)));
-	}
-	db_done(st);
-	return a;
+	const char *aud = db_col_text(st, 3);
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:I}",
+	    "id", (json_int_t)db_col_int(st, 0), "held_on", db_col_text(st, 1),
+	    "topic", db_col_text(st, 2), "audience", aud, "audience_label",
+	    label(r, "prevention.audience", aud), "participants",
+	    (json_int_t)db_col_int(st, 4), "participants_text", tr(r,
+	    "prevention.participants_n", "n", num(r, db_col_int(st, 4)), NULL),
+	    "notes", db_col_text(st, 5), "replaces", (json_int_t)db_col_int(st, 6));
 }
 
 static json_t *
-list_meetings(req *r, int64_t unit, const semester *s)
+row_meeting(req *r, db_stmt *st)
 {
-	db_stmt *st = NULL;
-	json_t *a = json_array();
-	if (a == NULL || db_prepare(r->rdb, "SELECT id, held_on, grade, class_name, topic,"
-	    " notes, coalesce(replaces, 0) FROM prevention_class_meetings WHERE unit_id = ?"
-	    " AND semester = ? AND superseded_by IS NULL ORDER BY grade, class_name, held_on, id"
-	    " LIMIT 2000", &st) != XA_OK)
-		return a;
-	db_bind_int(st, 1, unit);
-	db_bind_text(st, 2, s->name, -1);
-	while (db_step(st) == 1) {
-		int grade = (int)db_col_int(st, 2);
-		const char *cn = db_col_text(st, 3);
-		json_array_append_new(a, json_pack("{s:I, s:s, s:i, s:s, s:s, s:s, s:s, s:I}",
-		    "id", (json_int_t)db_col_int(st, 0), "held_on", db_col_text(st, 1),
-		    "grade", grade, "class", cn, "class_label", class_label(r, grade, cn),
-		    "topic", db_col_text(st, 4), "notes", db_col_text(st, 5), "replaces",
-		    (json_int_t)db_col_int(st, 6)));
-	}
-	db_done(st);
-	return a;
+	int grade = (int)db_col_int(st, 2);
+	const char *cn = db_col_text(st, 3);
+	return json_pack("{s:I, s:s, s:i, s:s, s:s, s:s, s:s, s:I}",
+	    "id", (json_int_t)db_col_int(st, 0), "held_on", db_col_text(st, 1),
+	    "grade", grade, "class", cn, "class_label", class_label(r, grade, cn),
+	    "topic", db_col_text(st, 4), "notes", db_col_text(st, 5), "replaces",
+	    (json_int_t)db_col_int(st, 6));
 }
 
 static json_t *
-list_screenings(req *r, int64_t unit, const semester *s)
+row_screening(req *r, db_stmt *st)
 {
+	const char *places = db_col_text(st, 2), *video = db_col_text(st, 4);
+	json_t *pl = json_array();
+	for (const char *p = places; pl != NULL && *p != '\0';) {
+		const char *c = strchr(p, ',');
+		size_t len = c ? (size_t)(c - p) : strlen(p);
+		json_array_append_new(pl, json_stringn(p, len));
+		p = c ? c + 1 : p + len;
+	}
+	return json_pack("{s:I, s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:I}",
+	    "id", (json_int_t)db_col_int(st, 0), "held_on", db_col_text(st, 1),
+	    "places", pl ? pl : json_array(), "places_label", places_label(r, places),
+	    "findings", db_col_text(st, 3), "video", video, "video_label",
+	    label(r, "prevention.video", video), "fixes", db_col_text(st, 5),
+	    "replaces", (json_int_t)db_col_int(st, 6));
+}
+
+static json_t *
+row_training(req *r, db_stmt *st)
+{
+	const char *role = db_col_text(st, 3);
+	int64_t score = db_col_int(st, 7), passed = db_col_int(st, 8);
+	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I}",
+	    "id", (json_int_t)db_col_int(st, 0), "held_on", db_col_text(st, 1),
+	    "name", db_col_text(st, 2), "role", role, "role_label",
+	    label(r, "prevention.role", role), "course", db_col_text(st, 4),
+	    "hours", hours_text(r, db_col_int(st, 5)), "provider", db_col_text(st, 6),
+	    "account_id", (json_int_t)db_col_int(st, 9), "replaces",
+	    (json_int_t)db_col_int(st, 10));
+	if (o == NULL)
+		return NULL;
+	json_object_set_new(o, "score", score >= 0 ? json_integer(score) : json_null());
+	json_object_set_new(o, "passed", passed >= 0 ? json_boolean(passed) : json_null());
+	if (passed >= 0)
+		json_object_set_new(o, "passed_label", jstr(i18n(r->lang, passed ?
+		    "prevention.passed_yes" : "prevention.passed_no")));
+	return o;
+}
+
+/* Each kind's list: its name in the model and the API, its query (bound
+ * to the unit, then the semester or, for training, its school year), the
+ * row's JSON, the query of the listed records' evidence files (NULL: the
+ * kind has none; bound like the list), and the query that finds one
+ * record's semester (bound to id and unit). */
+static const struct list_spec {
+	const char *key;
+	const char *path;	/* the kind in a URL */
+	const char *sql;
+	int by_year;
+	json_t *(*row)(req *r, db_stmt *st);
+	const char *evidence_sql;
+	const char *find_sql;
+} list_specs[PK__COUNT] = {
+	[PK_SESSION] = { "sessions", "sessions",
+		"SELECT id, held_on, topic, audience, participants, notes, coalesce(replaces, 0)"
+		" FROM prevention_sessions WHERE unit_id = ? AND semester = ?"
+		" AND superseded_by IS NULL ORDER BY held_on, id LIMIT 2000", 0, row_session,
+		"SELECT e.record_id, e.id, e.mime, e.size, e.name FROM prevention_evidence e"
+		" JOIN prevention_sessions x ON x.id = e.record_id WHERE e.kind = 'session'"
+		" AND x.unit_id = ? AND x.semester = ? AND x.superseded_by IS NULL"
+		" ORDER BY e.record_id, e.id",
+		"SELECT semester FROM prevention_sessions WHERE id = ? AND unit_id = ?" },
+	[PK_MEETING] = { "class_meetings", "class-meetings",
+		"SELECT id, held_on, grade, class_name, topic, notes, coalesce(replaces, 0)"
+		" FROM prevention_class_meetings WHERE unit_id = ? AND semester = ?"
+		" AND superseded_by IS NULL ORDER BY grade, class_name, held_on, id LIMIT 2000", 0,
+		row_meeting,
+		"SELECT e.record_id, e.id, e.mime, e.size, e.name FROM prevention_evidence e"
+		" JOIN prevention_class_meetings x ON x.id = e.record_id"
+		" WHERE e.kind = 'class_meeting' AND x.unit_id = ? AND x.semester = ?"
+		" AND x.superseded_by IS NULL ORDER BY e.record_id, e.id",
+		"SELECT semester FROM prevention_class_meetings WHERE id = ? AND unit_id = ?" },
+	[PK_SCREENING] = { "screenings", "screenings",
+		"SELECT id, held_on, places, findings, video, fixes, coalesce(replaces, 0)"
+		" FROM prevention_screenings WHERE unit_id = ? AND semester = ?"
+		" AND superseded_by IS NULL ORDER BY held_on, id LIMIT 2000", 0, row_screening,
+		"SELECT e.record_id, e.id, e.mime, e.size, e.name FROM prevention_evidence e"
+		" JOIN prevention_screenings x ON x.id = e.record_id WHERE e.kind = 'screening'"
+		" AND x.unit_id = ? AND x.semester = ? AND x.superseded_by IS NULL"
+		" ORDER BY e.record_id, e.id",
+		"SELECT semester FROM prevention_screenings WHERE id = ? AND unit_id = ?" },
+	[PK_TRAINING] = { "training", "training",
+		"SELECT id, held_on, name, role, course, hours_tenths, provider,"
+		" coalesce(score, -1), coalesce(passed, -1), coalesce(account_id, 0),"
+		" coalesce(replaces, 0) FROM prevention_training WHERE unit_id = ?"
+		" AND school_year = ? AND superseded_by IS NULL ORDER BY held_on, id LIMIT 2000", 1,
+		row_training, NULL, NULL },
+};
+
+/* The kind a URL names ("sessions", "class-meetings", ...), or -1. */
+static int
+kind_of_path(const char *v)
+{
+	for (int k = 0; v != NULL && k < PK__COUNT; k++)
+		if (strcmp(list_specs[k].path, v) == 0)
+			return k;
+	return -1;
+}
+
+/* "12 KB", "3.4 MB". */
+static const char *
+size_text(const req *r, int64_t n)
+{
+	const char *s = n < 1024 * 1024 ?
+	    arena_printf(r->a, "%lld KB", (long long)((n + 1023) / 1024)) :
+	    arena_printf(r->a, "%.1f MB", (double)n / (1024.0 * 1024.0));
+	return s ? s : "";
+}
+
+/* An evidence file as the model shows it. */
+static json_t *
+evidence_json(req *r, int64_t unit, int64_t id, const char *mime, int64_t size,
+    const char *name)
+{
+	int pdf = strcmp(mime, "application/pdf") == 0;
+	return json_pack("{s:I, s:s, s:I, s:s, s:s, s:s, s:s, s:b, s:b}", "id", (json_int_t)id,
+	    "mime", mime, "size", (json_int_t)size, "size_text", size_text(r, size), "name", name,
+	    "href", arena_printf(r->a, "/prevention/units/%lld/evidence/%lld", (long long)unit,
+	    (long long)id), "api_href", arena_printf(r->a,
+	    "/api/v1/prevention/units/%lld/evidence/%lld", (long long)unit, (long long)id),
+	    "image", !pdf, "pdf", pdf);
+}
+
+/* Gives each record of items (a list of kind k) its "evidence" files, in
+ * one query for the whole list. */
+static void
+evidence_attach(req *r, enum prev_kind k, int64_t unit, const semester *s, json_t *items)
+{
+	const struct list_spec *ls = &list_specs[k];
+	json_t *by_id = json_object();
 	db_stmt *st = NULL;
-	json_t *a = json_array();
-	if (a == NULL || db_prepare(r->rdb, "SELECT id, held_on, places, findings, video, fixes,"
-	    " coalesce(replaces, 0) FROM prevention_screenings WHERE unit_id = ?"
-	    " AND semester = ? AND superseded_by IS NULL ORDER BY held_on, id LIMIT 2000",
-	    &st) != XA_OK)
-		return a;
-	db_bind_int(st, 1, unit);
-	db_bind_text(st, 2, s->name, -1);
-	while (db_step(st) == 1) {
-		const char *places = db_col_text(st, 2), *video = db_col_text(st, 4);
-		json_t *pl = json_array();
-		for (const char *p = places; pl != NULL && *p != '\0';) {
-			const char *c = strchr(p, ',');
-			size_t len = c ? (size_t)(c - p) : strlen(p);
-			json_array_append_new(pl, json_stringn(p, len));
-			p = c ? c + 1 : p + len;
+	size_t i;
+	json_t *v;
+	char key[24];
+	if (by_id == NULL)
+		return;
+	json_array_foreach(items, i, v) {
+		json_t *files = json_array();
+		snprintf(key, sizeof key, "%lld", (long long)json_integer_value(json_object_get(v,
+		    "id")));
+		json_object_set_new(v, "evidence", files);
+		json_object_set(by_id, key, files);
+		json_object_set_new(v, "evidence_kind", jstr(prev_evidence_kind(k)));
+		json_object_set_new(v, "evidence_form", jstr(arena_printf(r->a,
+		    "/prevention/units/%lld/%s/%s/evidence", (long long)unit, ls->path, key)));
+	}
+	if (db_prepare(r->rdb, ls->evidence_sql, &st) == XA_OK) {
+		db_bind_int(st, 1, unit);
+		db_bind_text(st, 2, ls->by_year ? s->year : s->name, -1);
+		while (db_step(st) == 1) {
+			snprintf(key, sizeof key, "%lld", (long long)db_col_int(st, 0));
+			json_t *files = json_object_get(by_id, key);
+			if (files != NULL)
+				json_array_append_new(files, evidence_json(r, unit, db_col_int(st, 1),
+				    db_col_text(st, 2), db_col_int(st, 3), db_col_text(st, 4)));
 		}
-		json_array_append_new(a, json_pack("{s:I, s:s, s:o, s:s, s:s, s:s, s:s, s:s,"
-		    " s:I}", "id", (json_int_t)db_col_int(st, 0), "held_on", db_col_text(st, 1),
-		    "places", pl ? pl : json_array(), "places_label", places_label(r, places),
-		    "findings", db_col_text(st, 3), "video", video, "video_label",
-		    label(r, "prevention.video", video), "fixes", db_col_text(st, 5),
-		    "replaces", (json_int_t)db_col_int(st, 6)));
+		db_done(st);
 	}
-	db_done(st);
-	return a;
+	json_array_foreach(items, i, v)
+		json_object_set_new(v, "evidence_room", json_boolean(json_array_size(
+		    json_object_get(v, "evidence")) < PREV_EVIDENCE_MAX));
+	json_decref(by_id);
 }
 
-/* Training of the semester's school year. */
+/* The school's current records of kind k in semester s (training: in its
+ * school year), each with its evidence files when the kind has them. */
 static json_t *
-list_training(req *r, int64_t unit, const semester *s)
+list_records(req *r, enum prev_kind k, int64_t unit, const semester *s)
 {
+	const struct list_spec *ls = &list_specs[k];
 	db_stmt *st = NULL;
 	json_t *a = json_array();
-	if (a == NULL || db_prepare(r->rdb, "SELECT id, held_on, name, role, course,"
-	    " hours_tenths, provider, coalesce(score, -1), coalesce(passed, -1),"
-	    " coalesce(account_id, 0), coalesce(replaces, 0) FROM prevention_training"
-	    " WHERE unit_id = ? AND school_year = ? AND superseded_by IS NULL"
-	    " ORDER BY held_on, id LIMIT 2000", &st) != XA_OK)
+	if (a == NULL || db_prepare(r->rdb, ls->sql, &st) != XA_OK)
 		return a;
 	db_bind_int(st, 1, unit);
-	db_bind_text(st, 2, s->year, -1);
-	while (db_step(st) == 1) {
-		const char *role = db_col_text(st, 3);
-		int64_t score = db_col_int(st, 7), passed = db_col_int(st, 8);
-		json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I}",
-		    "id", (json_int_t)db_col_int(st, 0), "held_on", db_col_text(st, 1),
-		    "name", db_col_text(st, 2), "role", role, "role_label",
-		    label(r, "prevention.role", role), "course", db_col_text(st, 4),
-		    "hours", hours_text(r, db_col_int(st, 5)), "provider", db_col_text(st, 6),
-		    "account_id", (json_int_t)db_col_int(st, 9), "replaces",
-		    (json_int_t)db_col_int(st, 10));
-		if (o == NULL)
-			continue;
-		json_object_set_new(o, "score", score >= 0 ? json_integer(score) : json_null());
-		json_object_set_new(o, "passed", passed >= 0 ? json_boolean(passed) : json_null());
-		if (passed >= 0)
-			json_object_set_new(o, "passed_label", jstr(i18n(r->lang, passed ?
-			    "prevention.passed_yes" : "prevention.passed_no")));
-		json_array_append_new(a, o);
-	}
+	db_bind_text(st, 2, ls->by_year ? s->year : s->name, -1);
+	while (db_step(st) == 1)
+		json_array_append_new(a, ls->row(r, st));
 	db_done(st);
+	if (ls->evidence_sql != NULL)
+		evidence_attach(r, k, unit, s, a);
 	return a;
 }
 
@@ -405,36 +502,32 @@ class_options(req *r, int64_t unit)
 	return a;
 }
 
-enum list_kind { LK_SESSIONS, LK_MEETINGS, LK_SCREENINGS, LK_TRAINING };
-
 static const field list_query[] = {
 	{ "semester", FT_STRING, 0, 11, 11, NULL },
 	{ "imported", FT_INT, 0, 0, 100000, NULL },
+	{ "skipped", FT_INT, 0, 0, 100000, NULL },
 	{ NULL, 0, 0, 0, 0, NULL },
 };
 
 /* GET /api/v1/prevention/units/{id}/KIND?semester=: the school's current
  * records of that kind (training: of the semester's school year). */
 static void
-list_kind(req *r, enum list_kind k)
+list_kind(req *r, enum prev_kind k)
 {
 	struct school sc;
 	semester s;
 	if (!school_load(r, A_PREVENTION_READ, &sc) || !semester_want(r, &s))
 		return;
-	static const char *const names[] = { "sessions", "class_meetings", "screenings",
-		"training" };
-	json_t *items = k == LK_SESSIONS ? list_sessions(r, sc.id, &s) :
-	    k == LK_MEETINGS ? list_meetings(r, sc.id, &s) :
-	    k == LK_SCREENINGS ? list_screenings(r, sc.id, &s) : list_training(r, sc.id, &s);
+	json_t *items = list_records(r, k, sc.id, &s);
 	req_json(r, 200, json_pack("{s:I, s:s, s:s, s:o}", "unit_id", (json_int_t)sc.id,
-	    "semester", s.name, "school_year", s.year, names[k], items ? items : json_array()));
+	    "semester", s.name, "school_year", s.year, list_specs[k].key,
+	    items ? items : json_array()));
 }
 
-static void list_sessions_h(req *r) { list_kind(r, LK_SESSIONS); }
-static void list_meetings_h(req *r) { list_kind(r, LK_MEETINGS); }
-static void list_screenings_h(req *r) { list_kind(r, LK_SCREENINGS); }
-static void list_training_h(req *r) { list_kind(r, LK_TRAINING); }
+static void list_sessions_h(req *r) { list_kind(r, PK_SESSION); }
+static void list_meetings_h(req *r) { list_kind(r, PK_MEETING); }
+static void list_screenings_h(req *r) { list_kind(r, PK_SCREENING); }
+static void list_training_h(req *r) { list_kind(r, PK_TRAINING); }
 
 /* The records page's model: every kind's records, the forms' choices,
  * and import errors when there are (json_t array, taken). */
@@ -454,10 +547,9 @@ records_model(req *r, const struct school *sc, const semester *s, json_t *import
 		return NULL;
 	}
 	json_object_set_new(m, "semesters", semester_options(r, s));
-	json_object_set_new(m, "sessions", list_sessions(r, sc->id, s));
-	json_object_set_new(m, "class_meetings", list_meetings(r, sc->id, s));
-	json_object_set_new(m, "screenings", list_screenings(r, sc->id, s));
-	json_object_set_new(m, "training", list_training(r, sc->id, s));
+	for (int k = 0; k < PK__COUNT; k++)
+		json_object_set_new(m, list_specs[k].key, list_records(r, (enum prev_kind)k, sc->id,
+		    s));
 	json_object_set_new(m, "classes", class_options(r, sc->id));
 	json_object_set_new(m, "audiences", options(r, "prevention.audience", prev_audiences));
 	json_object_set_new(m, "places", options(r, "prevention.place", prev_places));
@@ -468,9 +560,14 @@ records_model(req *r, const struct school *sc, const semester *s, json_t *import
 	json_object_set_new(m, "compliance_href", jstr(arena_printf(r->a,
 	    "/prevention?unit=%lld&semester=%s", (long long)sc->id, s->name)));
 	int64_t imported = input_int(r->q, "imported", -1);
-	if (imported >= 0)
-		json_object_set_new(m, "imported", jstr(tr(r, "prevention.imported", "n",
-		    num(r, imported), NULL)));
+	int64_t skipped = input_int(r->q, "skipped", 0);
+	if (imported >= 0) {
+		const char *t = tr(r, "prevention.imported", "n", num(r, imported), NULL);
+		if (skipped > 0)
+			t = arena_printf(r->a, "%s%s%s", t, strcmp(r->lang, "zh") == 0 ? "" : " ",
+			    tr(r, "prevention.import_skipped", "n", num(r, skipped), NULL));
+		json_object_set_new(m, "imported", jstr(t));
+	}
 	if (import_errors != NULL)
 		json_object_set_new(m, "import_errors", import_errors);
 	return m;
@@ -549,9 +646,18 @@ struct rec_job {
 	semester s;
 	int64_t id;
 	int64_t now;
-	/* An import: rows[0..n) instead of rec. */
+	/* Evidence files sent with the record (or, evidence_only, added to
+	 * record id): the uploads, then cleaned and sealed on a worker. */
+	int evidence_only;
+	const upload *up[PREV_EVIDENCE_MAX];
+	prev_file files[PREV_EVIDENCE_MAX];
+	int64_t file_ids[PREV_EVIDENCE_MAX];
+	size_t nfiles;
+	xa_err file_err;
+	/* An import: rows[0..n) instead of rec; how many were written and
+	 * how many were there already. */
 	prev_record *rows;
-	size_t n;
+	size_t n, imported, skipped;
 };
 
 static const char *const kind_action[PK__COUNT] = { "prevention.session",
@@ -567,24 +673,56 @@ static const char *const kind_fields[PK__COUNT] = {
 static const char *const kind_anchor[PK__COUNT] = { "sessions", "class-meetings",
 	"screenings", "training" };
 
+/* The writer job: the record (unless evidence_only) with its audit
+ * record, then its new evidence files, each with its own. */
 static xa_err
 rec_run(db *conn, void *p)
 {
 	struct rec_job *j = p;
-	xa_err e = prev_record_add(conn, &j->rec, j->r->user->account_id, j->now, &j->id);
-	if (e != XA_OK)
+	xa_err e;
+	enum prev_kind k = j->rec.kind;
+	if (!j->evidence_only) {
+		if ((e = prev_record_add(conn, &j->rec, j->r->user->account_id, j->now,
+		    &j->id)) != XA_OK)
+			return e;
+		const char *fields = kind_fields[k];
+		if (j->rec.replaces > 0)
+			fields = arena_printf(j->r->a, "%s,replaces", fields);
+		if ((e = audit_req(conn, j->r, kind_action[k], kind_type[k], j->id,
+		    fields ? fields : "", j->now)) != XA_OK)
+			return e;
+	}
+	if (j->nfiles == 0)
+		return XA_OK;
+	if ((e = prev_evidence_add(conn, k, j->sc.id, j->id, j->files, j->nfiles,
+	    j->r->user->account_id, j->now, j->file_ids)) != XA_OK)
 		return e;
-	const char *fields = kind_fields[j->rec.kind];
-	if (j->rec.replaces > 0)
-		fields = arena_printf(j->r->a, "%s,replaces", fields);
-	return audit_req(conn, j->r, kind_action[j->rec.kind], kind_type[j->rec.kind], j->id,
-	    fields ? fields : "", j->now);
+	for (size_t i = 0; i < j->nfiles; i++) {
+		const char *fields = arena_printf(j->r->a, "%s=%lld,mime=%s,size=%zu",
+		    prev_evidence_kind(k), (long long)j->id, j->files[i].mime, j->files[i].size);
+		if ((e = audit_req(conn, j->r, "prevention.evidence", "prevention_evidence",
+		    j->file_ids[i], fields ? fields : "", j->now)) != XA_OK)
+			return e;
+	}
+	return XA_OK;
 }
 
 static void
 rec_done(req *r, void *ctx, xa_err result)
 {
 	struct rec_job *j = ctx;
+	if (result == XA_ETOOMANY) {
+		req_error(r, 400, "prevention_evidence_too_many", "files");
+		return;
+	}
+	if (j->evidence_only && result == XA_ENOTFOUND) {
+		req_error(r, 404, "not_found", NULL);
+		return;
+	}
+	if (j->evidence_only && result == XA_ECONFLICT) {
+		req_error(r, 409, "prevention_evidence_superseded", NULL);
+		return;
+	}
 	if (result == XA_ENOTFOUND) {
 		req_error(r, 400, "prevention_replaces_unknown", "replaces");
 		return;
@@ -606,9 +744,96 @@ rec_done(req *r, void *ctx, xa_err result)
 		    (long long)j->sc.id, j->s.name, kind_anchor[j->rec.kind]));
 		return;
 	}
-	req_json(r, 201, json_pack("{s:{s:I, s:s, s:s, s:I}}", "record", "id",
+	json_t *ev = json_array();
+	for (size_t i = 0; ev != NULL && i < j->nfiles; i++)
+		json_array_append_new(ev, evidence_json(r, j->sc.id, j->file_ids[i],
+		    j->files[i].mime, (int64_t)j->files[i].size, j->files[i].name));
+	if (j->evidence_only) {
+		req_json(r, 201, json_pack("{s:I, s:s, s:o}", "record_id", (json_int_t)j->id,
+		    "kind", kind_type[j->rec.kind], "evidence", ev ? ev : json_array()));
+		return;
+	}
+	req_json(r, 201, json_pack("{s:{s:I, s:s, s:s, s:I, s:o}}", "record", "id",
 	    (json_int_t)j->id, "kind", kind_type[j->rec.kind], "semester", j->s.name,
-	    "replaces", (json_int_t)j->rec.replaces));
+	    "replaces", (json_int_t)j->rec.replaces, "evidence", ev ? ev : json_array()));
+}
+
+/* Takes the files sent with a form (parts with content; a file input
+ * left empty sends none) into j after the checks that need no work: how
+ * many, how big, what they are. 0, or -1 when it answered. */
+static int
+files_take(req *r, struct rec_job *j)
+{
+	size_t n = 0;
+	for (size_t i = 0; r->files != NULL && i < r->files->nfiles; i++) {
+		const upload *u = &r->files->files[i];
+		if (u->len == 0)
+			continue;
+		if (prev_evidence_kind(j->rec.kind) == NULL) {
+			req_error(r, 400, "prevention_evidence_kind", "files");
+			return -1;
+		}
+		if (n == PREV_EVIDENCE_MAX) {
+			req_error(r, 400, "prevention_evidence_too_many", "files");
+			return -1;
+		}
+		if (u->len > PREV_EVIDENCE_BYTES) {
+			req_error(r, 400, "prevention_evidence_too_big", "files");
+			return -1;
+		}
+		if (prev_evidence_sniff(u->data, u->len) == NULL) {
+			req_error(r, 400, "prevention_evidence_type", "files");
+			return -1;
+		}
+		j->up[n++] = u;
+	}
+	j->nfiles = n;
+	return 0;
+}
+
+/* On a worker: cleans the photos and seals every file. */
+static void
+files_prepare(void *p)
+{
+	struct rec_job *j = p;
+	const keys *k = keys_get();
+	j->file_err = k == NULL ? XA_ECONFIG : XA_OK;
+	for (size_t i = 0; j->file_err == XA_OK && i < j->nfiles; i++)
+		j->file_err = prev_file_prepare(j->r->a, k->data, j->up[i]->data, j->up[i]->len,
+		    j->up[i]->filename, &j->files[i]);
+}
+
+/* Back on the loop: a file that did not clean is refused (nothing was
+ * written, not even the record); else the write. */
+static void
+files_ready(req *r, void *ctx, xa_err unused)
+{
+	struct rec_job *j = ctx;
+	(void)unused;
+	if (j->file_err == XA_EINVAL) {
+		req_error(r, 400, "prevention_evidence_damaged", "files");
+		return;
+	}
+	if (j->file_err == XA_ETOOBIG) {
+		req_error(r, 400, "prevention_evidence_too_big", "files");
+		return;
+	}
+	if (j->file_err != XA_OK) {
+		req_error(r, 503, "unavailable", NULL);
+		return;
+	}
+	req_write(r, rec_run, j, rec_done);
+}
+
+/* The write, after the files (if any) are cleaned and sealed. */
+static void
+rec_submit(req *r, struct rec_job *j)
+{
+	if (j->nfiles > 0) {
+		req_offload(r, files_prepare, j, files_ready);
+		return;
+	}
+	req_write(r, rec_run, j, rec_done);
 }
 
 /* Joins a JSON array of strings with commas, into the arena. */
@@ -758,13 +983,129 @@ record_post(req *r, enum prev_kind k)
 		req_error(r, 500, "internal", NULL);
 		return;
 	}
-	req_write(r, rec_run, j, rec_done);
+	if (files_take(r, j) != 0)
+		return;
+	rec_submit(r, j);
 }
 
 static void post_session_h(req *r) { record_post(r, PK_SESSION); }
 static void post_meeting_h(req *r) { record_post(r, PK_MEETING); }
 static void post_screening_h(req *r) { record_post(r, PK_SCREENING); }
 static void post_training_h(req *r) { record_post(r, PK_TRAINING); }
+
+/* ------------------------------------------------------------------ */
+/* Evidence files: added to a record, and served. */
+
+static const field evidence_form_fields[] = {
+	{ "x", FT_STRING, 0, 0, 8, NULL },
+	{ NULL, 0, 0, 0, 0, NULL },
+};
+
+/* POST /api/v1/prevention/units/{id}/{kind}/{rid}/evidence (multipart,
+ * field "files") and the page's form: files added to a current record.
+ * The files are checked before the record is looked up. */
+static void
+evidence_post(req *r)
+{
+	struct rec_job *j = arena_calloc(r->a, 1, sizeof *j);
+	if (j == NULL) {
+		req_error(r, 500, "internal", NULL);
+		return;
+	}
+	if (!school_load(r, A_PREVENTION_WRITE, &j->sc))
+		return;
+	int k = kind_of_path(req_param(r, "kind"));
+	if (k < 0 || list_specs[k].find_sql == NULL ||
+	    req_param_int(r, "rid", &j->id) != XA_OK) {
+		req_error(r, 404, "not_found", NULL);
+		return;
+	}
+	j->r = r;
+	j->now = now_s();
+	j->evidence_only = 1;
+	j->rec.kind = (enum prev_kind)k;
+	j->rec.unit_id = j->sc.id;
+	if (files_take(r, j) != 0)
+		return;
+	if (j->nfiles == 0) {
+		req_error(r, 400, "prevention_evidence_none", "files");
+		return;
+	}
+	/* The record and its semester (the page goes back to it). */
+	db_stmt *st = NULL;
+	int found = 0;
+	if (db_prepare(r->rdb, list_specs[k].find_sql, &st) == XA_OK) {
+		db_bind_int(st, 1, j->id);
+		db_bind_int(st, 2, j->sc.id);
+		if (db_step(st) == 1)
+			found = semester_parse(db_col_text(st, 0), &j->s) == XA_OK;
+		db_done(st);
+	}
+	if (!found) {
+		req_error(r, 404, "not_found", NULL);
+		return;
+	}
+	rec_submit(r, j);
+}
+
+/* GET /prevention/units/{id}/evidence/{eid} and its API twin: the file,
+ * to those who may read the school's records. A photo is shown inline
+ * (the page's thumbnails), a PDF only downloaded: a browser's PDF viewer
+ * runs the file's own scripts. */
+static void
+evidence_get(req *r)
+{
+	struct school sc;
+	int64_t eid = 0;
+	if (!school_load(r, A_PREVENTION_READ, &sc))
+		return;
+	db_stmt *st = NULL;
+	int ok = req_param_int(r, "eid", &eid) == XA_OK ? 0 : -2;
+	const char *mime = NULL, *name = NULL;
+	void *data = NULL;
+	size_t len = 0;
+	if (ok == 0 && db_prepare(r->rdb, "SELECT mime, name, data FROM prevention_evidence"
+	    " WHERE id = ? AND unit_id = ?", &st) == XA_OK) {
+		db_bind_int(st, 1, eid);
+		db_bind_int(st, 2, sc.id);
+		int rc = db_step(st);
+		if (rc == 1) {
+			const char *m = db_col_text(st, 0);
+			mime = strcmp(m, "image/png") == 0 ? "image/png" :
+			    strcmp(m, "application/pdf") == 0 ? "application/pdf" : "image/jpeg";
+			name = arena_strdup(r->a, db_col_text(st, 1));
+			ok = keys_get() != NULL && prev_file_open(r->a, keys_get()->data,
+			    db_col_blob(st, 2), db_col_len(st, 2), &data, &len) == XA_OK ? 1 : -1;
+		} else {
+			ok = rc < 0 ? -1 : -2;
+		}
+		db_done(st);
+	} else if (ok == 0) {
+		ok = -1;
+	}
+	if (ok == -2) {
+		req_error(r, 404, "not_found", NULL);
+		return;
+	}
+	if (ok < 0 || name == NULL) {
+		req_error(r, 503, "unavailable", NULL);
+		return;
+	}
+	if (!utf8_valid(name, strlen(name)))
+		name = strcmp(mime, "application/pdf") == 0 ? "document.pdf" : "photo.jpg";
+	if (strcmp(mime, "application/pdf") == 0) {
+		req_file(r, mime, name, data, len);
+		return;
+	}
+	char cd[1024];
+	if (http_content_disposition(name, cd, sizeof cd) == XA_OK &&
+	    strncmp(cd, "attachment", 10) == 0) {
+		const char *inl = arena_printf(r->a, "inline%s", cd + 10);
+		if (inl != NULL)
+			req_header(r, "Content-Disposition", inl);
+	}
+	req_text(r, 200, mime, data, len);
+}
 
 /* ------------------------------------------------------------------ */
 /* Training from a CSV file: every row checked, then all written in one
@@ -1026,11 +1367,21 @@ import_run(db *conn, void *p)
 {
 	struct rec_job *j = p;
 	xa_err e;
+	j->imported = j->skipped = 0;
 	for (size_t i = 0; i < j->n; i++) {
 		int64_t id = 0;
+		/* A row imported before (or twice in the file) is skipped. */
+		int there = prev_training_exists(conn, &j->rows[i]);
+		if (there < 0)
+			return (xa_err)-there;
+		if (there) {
+			j->skipped++;
+			continue;
+		}
 		if ((e = prev_record_add(conn, &j->rows[i], j->r->user->account_id, j->now,
 		    &id)) != XA_OK)
 			return e;
+		j->imported++;
 		if ((e = audit_req(conn, j->r, "prevention.training", "prevention_training", id,
 		    kind_fields[PK_TRAINING], j->now)) != XA_OK)
 			return e;
@@ -1049,11 +1400,16 @@ import_done(req *r, void *ctx, xa_err result)
 	}
 	if (!is_api(r)) {
 		req_redirect(r, arena_printf(r->a, "/prevention/units/%lld?semester=%s&imported=%zu"
-		    "#training", (long long)j->sc.id, j->s.name, j->n));
+		    "&skipped=%zu#training", (long long)j->sc.id, j->s.name, j->imported,
+		    j->skipped));
 		return;
 	}
-	req_json(r, 201, json_pack("{s:I, s:s}", "imported", (json_int_t)j->n, "school_year",
-	    j->s.year));
+	json_t *m = json_pack("{s:I, s:I, s:s}", "imported", (json_int_t)j->imported, "skipped",
+	    (json_int_t)j->skipped, "school_year", j->s.year);
+	if (m != NULL && j->skipped > 0)
+		json_object_set_new(m, "skipped_text", jstr(tr(r, "prevention.import_skipped", "n",
+		    num(r, (long long)j->skipped), NULL)));
+	req_json(r, 201, m);
 }
 
 /* The uploaded file: the multipart part "file" (or the only file), or on
@@ -1212,11 +1568,17 @@ duties_json(const req *r, const prev_school *p)
 	json_t *a = json_array();
 	if (a == NULL)
 		return NULL;
-	json_array_append_new(a, duty_json(r, "sessions", &p->sessions));
-	json_array_append_new(a, duty_json(r, "class_meetings", &p->meetings));
-	json_array_append_new(a, duty_json(r, "screenings", &p->screenings));
-	json_array_append_new(a, duty_json(r, "parent_sessions", &p->parents));
-	json_array_append_new(a, duty_json(r, "training", &p->training));
+	static const char *const names[] = { "sessions", "class_meetings", "screenings",
+		"parent_sessions", "training" };
+	const prev_duty *d[] = { &p->sessions, &p->meetings, &p->screenings, &p->parents,
+		&p->training };
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		json_t *o = duty_json(r, names[i], d[i]);
+		/* Of the records counted, those with an evidence file. */
+		if (o != NULL && d[i] != &p->training)
+			json_object_set_new(o, "evidenced", json_integer(d[i]->evidenced));
+		json_array_append_new(a, o);
+	}
 	return a;
 }
 
@@ -1596,5 +1958,14 @@ const route records_routes[] = {
 	  "prevention_records", "prevention_training_form" },
 	{ M_POST, P "/training/import", import_post, PAGE, NULL, import_form_fields,
 	  "prevention_records", "prevention_training_import_form" },
+	/* Evidence files. */
+	{ M_POST, U "/{kind}/{rid:int}/evidence", evidence_post, API, NULL, evidence_form_fields,
+	  NULL, "api_prevention_evidence_add" },
+	{ M_POST, P "/{kind}/{rid:int}/evidence", evidence_post, PAGE, NULL, evidence_form_fields,
+	  "prevention_records", "prevention_evidence_form" },
+	{ M_GET, U "/evidence/{eid:int}", evidence_get, API, NULL, NULL, NULL,
+	  "api_prevention_evidence" },
+	{ M_GET, P "/evidence/{eid:int}", evidence_get, PAGE, NULL, NULL, NULL,
+	  "prevention_evidence" },
 };
 const size_t records_routes_count = sizeof records_routes / sizeof records_routes[0];

@@ -5,6 +5,7 @@
  * Never: read survey_responses (only survey_counts), or let a hidden
  * cell's numbers out of an sv_agg other than through its `hidden` flag. */
 #include "results.h"
+#include "survey.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -76,7 +77,7 @@ extra_measure(const char *m)
 {
 	return strncmp(m, "form.", 5) == 0 || strncmp(m, "place.", 6) == 0 ||
 	    strncmp(m, "told.", 5) == 0 || strcmp(m, "adult_helped") == 0 ||
-	    strcmp(m, "help_wanted") == 0;
+	    strcmp(m, "help_wanted") == 0 || strncmp(m, "x.", 2) == 0;
 }
 
 static int64_t *
@@ -608,11 +609,11 @@ sv_load(db *conn, int64_t campaign_id, sv_agg **out)
 	*out = NULL;
 	long min_cell = setting_get(conn, S_SURVEY_MIN_CELL);
 
-	if ((e = db_prepare(conn, "SELECT c.id, c.unit_id, c.grade, c.boys, c.girls,"
+	if ((e = db_prepare(conn, "SELECT c.class_id, c.unit_id, c.grade, c.boys, c.girls,"
 	    " CASE WHEN t.kind = 'township' THEN t.id ELSE 0 END"
-	    " FROM survey_campaign_schools cs JOIN classes c ON c.unit_id = cs.unit_id"
+	    " FROM survey_campaign_classes c"
 	    " JOIN units s ON s.id = c.unit_id LEFT JOIN units t ON t.id = s.parent_id"
-	    " WHERE cs.campaign_id = ?", &st)) != XA_OK)
+	    " WHERE c.campaign_id = ?", &st)) != XA_OK)
 		goto done;
 	db_bind_int(st, 1, campaign_id);
 	while ((rc = db_step(st)) == 1) {

@@ -27,8 +27,9 @@ enum sv_level { SV_CITY, SV_TOWNSHIP, SV_SCHOOL, SV_GRADE, SV_CLASS, SV__LEVELS 
 enum sv_sex { SV_ALL, SV_M, SV_F, SV__SEXES };
 
 /* Measures beyond respondents, victims and bullies (forms, places, whom
- * the student told, adult_helped, help_wanted), by name, at most: */
-#define SV_EXTRA_MAX 48
+ * the student told, adult_helped, help_wanted, the bureau's own questions
+ * x.extraN.oK), by name, at most: */
+#define SV_EXTRA_MAX 64
 
 /* One cell: a node's respondents of one sex and how many of them were
  * bullied / bullied others at "2–3 times a month or more". */

@@ -75,14 +75,17 @@ unit_name(req *r, int64_t id)
 	return out;
 }
 
+/* A class's name as campaign kept it. */
 static const char *
-class_name(req *r, int64_t id)
+class_name(req *r, int64_t campaign, int64_t id)
 {
 	db_stmt *st = NULL;
 	const char *out = "";
-	if (db_prepare(r->rdb, "SELECT name FROM classes WHERE id = ?", &st) != XA_OK)
+	if (db_prepare(r->rdb, "SELECT name FROM survey_campaign_classes WHERE"
+	    " campaign_id = ? AND class_id = ?", &st) != XA_OK)
 		return out;
-	db_bind_int(st, 1, id);
+	db_bind_int(st, 1, campaign);
+	db_bind_int(st, 2, id);
 	if (db_step(st) == 1) {
 		const char *s = arena_strdup(r->a, db_col_text(st, 0));
 		out = s ? s : "";
@@ -162,7 +165,7 @@ row_json(req *r, const sv_agg *g, const sv_agg *prev, const struct sv_node *nd,
 		    (long long)campaign, (long long)nd->school_id, nd->grade);
 		break;
 	default:
-		name = class_name(r, nd->id);
+		name = class_name(r, campaign, nd->id);
 		break;
 	}
 	json_t *o = json_pack("{s:s, s:I, s:s, s:s, s:o, s:o, s:o}",
@@ -216,6 +219,80 @@ put_extras(req *r, json_t *model, const sv_agg *g, size_t i)
 		}
 		json_object_set_new(model, keys[k], arr);
 	}
+}
+
+/* The answers to the bureau's own questions at node i (questionnaire.h):
+ * per questionnaire of the campaign that asks any, when the node's cell
+ * is shown and at least min_cell pupils were asked them — so they are
+ * shown exactly where the node's own numbers are. Labels are the
+ * campaign's wording. */
+static void
+put_own(req *r, json_t *model, const sv_agg *g, size_t i, int64_t campaign)
+{
+	const struct sv_cell *c = &g->nodes[i].cell[SV_ALL];
+	json_t *own = json_array();
+	db_stmt *st = NULL;
+	if (c->hidden || db_prepare(r->rdb, "SELECT primary_body, secondary_body FROM"
+	    " survey_campaigns WHERE id = ?", &st) != XA_OK) {
+		json_object_set_new(model, "own", own);
+		return;
+	}
+	db_bind_int(st, 1, campaign);
+	json_t *body[2] = { NULL, NULL };
+	if (db_step(st) == 1)
+		for (int l = 0; l < 2; l++)
+			body[l] = json_loads(db_col_text(st, l), 0, NULL);
+	db_done(st);
+	for (int l = 0; l < 2; l++) {
+		char lv = l == 0 ? 'p' : 's', key[48];
+		snprintf(key, sizeof key, "x.%c.n", lv);
+		int64_t asked = sv_extra(g, i, key);
+		if (body[l] == NULL || asked < g->min_cell || asked <= 0)
+			continue;
+		size_t k;
+		json_t *q;
+		json_array_foreach(json_object_get(body[l], "questions"), k, q) {
+			const char *qid = json_string_value(json_object_get(q, "id"));
+			if (qid == NULL || strncmp(qid, "extra", 5) != 0)
+				continue;
+			json_t *opts = json_array(), *o;
+			size_t m;
+			json_array_foreach(json_object_get(q, "options"), m, o) {
+				snprintf(key, sizeof key, "x.%c.%s.%s", lv, qid,
+				    json_string_value(json_object_get(o, "value")));
+				int64_t n = sv_extra(g, i, key);
+				int pm = (int)((n * 1000 + asked / 2) / asked);
+				json_array_append_new(opts, json_pack("{s:O, s:I, s:i, s:s}", "label",
+				    json_object_get(o, "text"), "n", (json_int_t)n, "permille", pm,
+				    "text", pct(r, pm)));
+			}
+			json_array_append_new(own, json_pack("{s:s, s:s, s:O, s:I, s:s, s:o}",
+			    "id", qid, "level", l == 0 ? "primary" : "secondary", "question",
+			    json_object_get(q, "text"), "asked", (json_int_t)asked, "asked_text",
+			    i18n_fill(r->a, r->lang, l == 0 ? "results.own_asked_primary" :
+			    "results.own_asked_secondary", "N", num(r, asked), NULL), "options",
+			    opts));
+		}
+	}
+	json_decref(body[0]);
+	json_decref(body[1]);
+	json_object_set_new(model, "own", own);
+}
+
+/* While a campaign is open, a row says only how many have answered: a
+ * share that moves as each pupil hands in would tell whoever watches it
+ * what that pupil answered. */
+static void
+only_responses(json_t *row)
+{
+	static const char *const gone[] = { "victims", "bullies", "victim_permille",
+		"bully_permille", "victim_text", "bully_text", NULL };
+	static const char *const cells[] = { "all", "boys", "girls", NULL };
+	for (int c = 0; cells[c] != NULL; c++)
+		for (int k = 0; gone[k] != NULL; k++)
+			json_object_del(json_object_get(row, cells[c]), gone[k]);
+	json_object_del(row, "change_permille");
+	json_object_del(row, "change_text");
 }
 
 /* May the caller read the results of node nd (of a campaign owned by
@@ -325,10 +402,24 @@ results_show(req *r)
 	    "results.by_class")));
 	json_object_set_new(model, "min_cell_text", json_string(i18n_fill(r->a, r->lang,
 	    "results.suppressed_note", "N", num(r, g->min_cell), NULL)));
+	if (strcmp(c.state, "open") == 0) {
+		only_responses(json_object_get(model, "totals"));
+		static const char *const lists[] = { "rows", "classes", NULL };
+		for (int l = 0; lists[l] != NULL; l++) {
+			size_t k;
+			json_t *x;
+			json_array_foreach(json_object_get(model, lists[l]), k, x)
+				only_responses(x);
+		}
+		json_object_set_new(model, "in_progress", json_true());
+		req_answer(r, 200, model);
+		goto done;
+	}
 	if (policy_allow(r->user, A_SURVEY_WARNING, cpath))
 		json_object_set_new(model, "raise_action", json_string(arena_printf(r->a,
 		    "/surveys/%lld/warnings", (long long)id)));
 	put_extras(r, model, g, i);
+	put_own(r, model, g, i, id);
 	req_answer(r, 200, model);
 done:
 	sv_release(g);
@@ -673,6 +764,12 @@ warnings_raise(req *r)
 	}
 	if (!policy_allow(r->user, A_SURVEY_WARNING, path)) {
 		req_error(r, 403, "forbidden", NULL);
+		return;
+	}
+	/* From final counts only: closing a campaign raises its warnings;
+	 * this raises them again after the thresholds were changed. */
+	if (strcmp(c.state, "open") == 0) {
+		req_error(r, 409, "survey_still_open", NULL);
 		return;
 	}
 	struct raise_job *j = arena_calloc(r->a, 1, sizeof *j);

@@ -228,7 +228,7 @@ freq_index(const char *v)
 
 /* The counts one answer adds (survey.h, the table's comment). */
 static void
-measures_of(survey_answer *a, json_t *stored)
+measures_of(survey_answer *a, json_t *stored, char lv)
 {
 	const char *g = chosen(stored, "gender");
 	const char *gt = g && (strcmp(g, "m") == 0 || strcmp(g, "f") == 0) ? g : NULL;
@@ -258,6 +258,30 @@ measures_of(survey_answer *a, json_t *stored)
 	}
 	if (a->help > 0)
 		measure(a, "help_wanted", NULL);
+	/* The bureau's own questions (questionnaire.h), by the level of the
+	 * questionnaire (two of a campaign may ask different ones): x.L.n
+	 * those asked, x.L.extraN.oK each choice. */
+	if (lv == 0)
+		return;
+	char m[32];
+	snprintf(m, sizeof m, "%c.n", lv);
+	measure(a, "x", m);
+	const char *k;
+	json_t *v;
+	json_object_foreach(stored, k, v) {
+		if (strncmp(k, "extra", 5) != 0)
+			continue;
+		if (json_is_string(v)) {
+			snprintf(m, sizeof m, "%c.%s.%s", lv, k, json_string_value(v));
+			measure(a, "x", m);
+		}
+		size_t i;
+		json_t *x;
+		json_array_foreach(v, i, x) {
+			snprintf(m, sizeof m, "%c.%s.%s", lv, k, json_string_value(x));
+			measure(a, "x", m);
+		}
+	}
 }
 
 xa_err
@@ -288,6 +312,10 @@ survey_check(const json_t *tmpl, json_t *in, survey_answer *out, const char **ba
 		    json_is_object(json_object_get(q, "show_if"));
 		json_t *v = json_object_get(in, id);
 		if (strcmp(type, "one") == 0) {
+			/* A form field that may repeat (the bureau's own
+			 * questions) brings one choice as an array of one. */
+			if (json_is_array(v) && json_array_size(v) == 1)
+				v = json_array_get(v, 0);
 			const char *s = json_string_value(v);
 			if (s == NULL || s[0] == '\0') {
 				if (!optional) {
@@ -354,7 +382,142 @@ survey_check(const json_t *tmpl, json_t *in, survey_answer *out, const char **ba
 	if (out->help == 2 && out->help_name == NULL)
 		out->help = 1;
 	out->stored = stored;
-	measures_of(out, stored);
+	/* 'p' or 's' when the questionnaire asks questions of the bureau's. */
+	char lv = 0;
+	json_array_foreach(json_object_get(tmpl, "questions"), i, q)
+		if (strncmp(json_string_value(json_object_get(q, "id")) ?
+		    json_string_value(json_object_get(q, "id")) : "", "extra", 5) == 0) {
+			const char *l = json_string_value(json_object_get(tmpl, "level"));
+			lv = l != NULL && strcmp(l, "secondary") == 0 ? 's' : 'p';
+		}
+	measures_of(out, stored, lv);
+	return XA_OK;
+}
+
+/* The writer batch's counts, added up (writer thread only): an open
+ * addressing table on (campaign, class, measure). */
+struct tally {
+	int64_t campaign, class_id, unit, n;
+	char measure[32];
+};
+static struct {
+	bool on;
+	struct tally *t;
+	size_t cap, used;
+} batch;
+
+static uint64_t
+tally_hash(int64_t campaign, int64_t class_id, const char *m)
+{
+	uint64_t h = 1469598103934665603ull ^ (uint64_t)campaign * 0x9e3779b97f4a7c15ull;
+	h ^= (uint64_t)class_id * 0xc2b2ae3d27d4eb4full;
+	for (const unsigned char *p = (const unsigned char *)m; *p; p++)
+		h = (h ^ *p) * 1099511628211ull;
+	return h ^ (h >> 29);
+}
+
+static xa_err
+tally_grow(void)
+{
+	size_t ncap = batch.cap ? batch.cap * 2 : 4096;
+	struct tally *nt = calloc(ncap, sizeof *nt);
+	if (nt == NULL)
+		return XA_ENOMEM;
+	for (size_t i = 0; i < batch.cap; i++) {
+		struct tally *o = &batch.t[i];
+		if (o->n == 0)
+			continue;
+		size_t k = tally_hash(o->campaign, o->class_id, o->measure) & (ncap - 1);
+		while (nt[k].n != 0)
+			k = (k + 1) & (ncap - 1);
+		nt[k] = *o;
+	}
+	free(batch.t);
+	batch.t = nt;
+	batch.cap = ncap;
+	return XA_OK;
+}
+
+void
+survey_batch_enable(void)
+{
+	batch.on = true;
+}
+
+void
+survey_batch_begin(db *conn)
+{
+	(void)conn;
+	if (batch.used > 0 && batch.t != NULL)
+		memset(batch.t, 0, batch.cap * sizeof *batch.t);
+	batch.used = 0;
+}
+
+/* A job that failed added nothing: survey_count comes last in it. */
+void
+survey_batch_forget(db *conn)
+{
+	(void)conn;
+}
+
+void
+survey_batch_abort(db *conn)
+{
+	survey_batch_begin(conn);
+}
+
+xa_err
+survey_batch_flush(db *conn)
+{
+	if (batch.used == 0)
+		return XA_OK;
+	xa_err e = XA_OK;
+	for (size_t i = 0; i < batch.cap && e == XA_OK; i++) {
+		struct tally *t = &batch.t[i];
+		if (t->n == 0)
+			continue;
+		db_stmt *st = NULL;
+		if ((e = db_prepare(conn, "INSERT INTO survey_counts (campaign_id, class_id,"
+		    " unit_id, measure, n) VALUES (?, ?, ?, ?, ?) ON CONFLICT (campaign_id,"
+		    " class_id, measure) DO UPDATE SET n = n + excluded.n", &st)) != XA_OK)
+			break;
+		db_bind_int(st, 1, t->campaign);
+		db_bind_int(st, 2, t->class_id);
+		db_bind_int(st, 3, t->unit);
+		db_bind_text(st, 4, t->measure, -1);
+		db_bind_int(st, 5, t->n);
+		int rc = db_step(st);
+		db_done(st);
+		if (rc < 0)
+			e = (xa_err)-rc;
+	}
+	survey_batch_begin(conn);
+	return e;
+}
+
+/* Adds a's measures to the batch's tally; all or nothing. */
+static xa_err
+tally_add(int64_t campaign, int64_t class_id, int64_t unit, const survey_answer *a)
+{
+	while ((batch.used + a->nmeasures) * 2 > batch.cap)
+		if (tally_grow() != XA_OK)
+			return XA_ENOMEM;
+	for (size_t i = 0; i < a->nmeasures; i++) {
+		const char *m = a->measures[i];
+		size_t k = tally_hash(campaign, class_id, m) & (batch.cap - 1);
+		while (batch.t[k].n != 0 && (batch.t[k].campaign != campaign ||
+		    batch.t[k].class_id != class_id || strcmp(batch.t[k].measure, m) != 0))
+			k = (k + 1) & (batch.cap - 1);
+		struct tally *t = &batch.t[k];
+		if (t->n == 0) {
+			t->campaign = campaign;
+			t->class_id = class_id;
+			t->unit = unit;
+			snprintf(t->measure, sizeof t->measure, "%s", m);
+			batch.used++;
+		}
+		t->n++;
+	}
 	return XA_OK;
 }
 
@@ -362,6 +525,8 @@ xa_err
 survey_count(db *conn, int64_t campaign, int64_t class_id, int64_t unit,
     const survey_answer *a)
 {
+	if (batch.on)
+		return tally_add(campaign, class_id, unit, a);
 	/* One statement for all of them: a row per measure. */
 	static const char head[] = "INSERT INTO survey_counts (campaign_id, class_id,"
 	    " unit_id, measure, n) VALUES ";
@@ -424,38 +589,56 @@ slips_insert(db *conn, int64_t campaign, int64_t unit, int64_t class_id, int64_t
 }
 
 xa_err
-survey_make_slips(db *conn, int64_t campaign, int64_t unit, int64_t *n)
+survey_freeze_classes(db *conn, int64_t campaign)
 {
-	int64_t next = 0;
-	*n = 0;
-	xa_err e = db_query_int(conn, "SELECT coalesce(max(id), 0) + 1 FROM survey_slips", &next);
+	db_stmt *st = NULL;
+	xa_err e = db_prepare(conn, "INSERT OR IGNORE INTO survey_campaign_classes"
+	    " (campaign_id, class_id, unit_id, grade, name, boys, girls) SELECT"
+	    " cs.campaign_id, c.id, c.unit_id, c.grade, c.name, c.boys, c.girls FROM"
+	    " survey_campaign_schools cs JOIN classes c ON c.unit_id = cs.unit_id"
+	    " WHERE cs.campaign_id = ? AND c.grade >= ?", &st);
 	if (e != XA_OK)
 		return e;
+	db_bind_int(st, 1, campaign);
+	db_bind_int(st, 2, SURVEY_MIN_GRADE);
+	int rc = db_step(st);
+	db_done(st);
+	return rc < 0 ? (xa_err)-rc : XA_OK;
+}
+
+xa_err
+survey_make_slips(db *conn, int64_t campaign, int64_t class_id, int64_t *n)
+{
+	*n = 0;
+	int64_t have = 0, heads = -1, unit = 0, next = 0;
 	db_stmt *st = NULL;
-	if ((e = db_prepare(conn, "SELECT id, boys + girls FROM classes WHERE unit_id = ?"
-	    " ORDER BY grade, name, id", &st)) != XA_OK)
+	xa_err e = db_prepare(conn, "SELECT unit_id, boys + girls, (SELECT count(*) FROM"
+	    " survey_slips s WHERE s.campaign_id = c.campaign_id AND s.class_id = c.class_id)"
+	    " FROM survey_campaign_classes c WHERE c.campaign_id = ? AND c.class_id = ?", &st);
+	if (e != XA_OK)
 		return e;
-	db_bind_int(st, 1, unit);
-	/* Read the classes first: the statement must be done before inserts
-	 * reuse the connection's cache. */
-	int64_t ids[512][2];
-	size_t nc = 0;
-	int rc;
-	while ((rc = db_step(st)) == 1 && nc < 512) {
-		ids[nc][0] = db_col_int(st, 0);
-		ids[nc][1] = db_col_int(st, 1);
-		nc++;
+	db_bind_int(st, 1, campaign);
+	db_bind_int(st, 2, class_id);
+	int rc = db_step(st);
+	if (rc == 1) {
+		unit = db_col_int(st, 0);
+		heads = db_col_int(st, 1);
+		have = db_col_int(st, 2);
 	}
 	db_done(st);
 	if (rc < 0)
 		return (xa_err)-rc;
-	for (size_t i = 0; i < nc && e == XA_OK; i++) {
-		int64_t count = ids[i][1] > 0 && ids[i][1] <= 200 ? ids[i][1] : 0;
-		e = slips_insert(conn, campaign, unit, ids[i][0], count, 0, 0, &next);
-		*n += count;
-	}
-	if (e == XA_OK && next >= SLIP_ID_MAX)
-		e = XA_ETOOMANY;
+	if (rc != 1)
+		return XA_ENOTFOUND;
+	if (have > 0 || heads <= 0 || heads > 200)
+		return XA_OK;
+	if ((e = db_query_int(conn, "SELECT coalesce(max(id), 0) + 1 FROM survey_slips",
+	    &next)) != XA_OK)
+		return e;
+	if (next + heads >= SLIP_ID_MAX)
+		return XA_ETOOMANY;
+	if ((e = slips_insert(conn, campaign, unit, class_id, heads, 0, 0, &next)) == XA_OK)
+		*n = heads;
 	return e;
 }
 
@@ -609,6 +792,8 @@ demo_campaign(db *d, int64_t office, const char *name, const char *semester,
 	db_done(st);
 	if (rc < 0)
 		return (xa_err)-rc;
+	if ((e = survey_freeze_classes(d, *id)) != XA_OK)
+		return e;
 	audit_entry a;
 	memset(&a, 0, sizeof a);
 	a.action = "survey.open";
@@ -640,8 +825,9 @@ survey_demo(db *d, uint64_t seed, int64_t now, FILE *out, char *err, size_t errl
 	db_stmt *st = NULL;
 	if ((e = db_prepare(d, "SELECT c.id, c.unit_id, c.grade, c.boys, c.girls FROM classes c"
 	    " JOIN units u ON u.id = c.unit_id WHERE u.kind = 'school' AND u.active = 1"
-	    " ORDER BY c.unit_id, c.grade, c.id", &st)) != XA_OK)
+	    " AND c.grade >= ? ORDER BY c.unit_id, c.grade, c.id", &st)) != XA_OK)
 		goto done;
+	db_bind_int(st, 1, SURVEY_MIN_GRADE);
 	int rc;
 	while ((rc = db_step(st)) == 1) {
 		if (ncls == cap) {

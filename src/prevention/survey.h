@@ -53,11 +53,16 @@ bool slip_read(const char *typed, int64_t *id, char hash[SLIP_HASH_LEN + 1]);
 bool slip_normalise(const char *typed, char out[SLIP_LEN + 1]);
 void slip_format(const char *code, char out[SLIP_SHOWN + 1]);
 
+/* The survey asks pupils from grade 3 on: the primary questionnaire is
+ * written for grades 3-6, and younger children are not surveyed (no
+ * slips, no head count in the results). */
+#define SURVEY_MIN_GRADE 3
+
 /* "primary" for grades 3 to 6 (and below), "secondary" above. */
 const char *survey_level(int grade);
 
 /* An answer checked against its questionnaire. */
-#define SURVEY_MAX_MEASURES 48
+#define SURVEY_MAX_MEASURES 64
 typedef struct survey_answer {
 	json_t *stored;		/* the answers kept: no help, no name (owned) */
 	char measures[SURVEY_MAX_MEASURES][32];	/* survey_counts.measure, +1 each */
@@ -75,13 +80,34 @@ typedef struct survey_answer {
 xa_err survey_check(const json_t *tmpl, json_t *in, survey_answer *out,
     const char **bad);
 
-/* Adds 1 to each of measures for (campaign, class) (writer only). */
+/* Adds 1 to each of measures for (campaign, class) (writer only). Once
+ * survey_batch_enable() was called, the counts are added up in memory
+ * for the writer's batch and written by survey_batch_flush() before it
+ * commits: each class's counter once per batch, not once per answer.
+ * Call it last in a job (nothing after it may fail). */
 xa_err survey_count(db *conn, int64_t campaign, int64_t class_id, int64_t unit,
     const survey_answer *a);
 
-/* Creates the slips of school unit for campaign: boys + girls per class
- * (writer only). *n receives how many. */
-xa_err survey_make_slips(db *conn, int64_t campaign, int64_t unit, int64_t *n);
+/* The writer's batch hooks for survey_count (writer.h struct
+ * writer_hooks); main() chains them with the audit's and enables. */
+void survey_batch_enable(void);
+void survey_batch_begin(db *conn);
+void survey_batch_forget(db *conn);
+xa_err survey_batch_flush(db *conn);
+void survey_batch_abort(db *conn);
+
+/* Keeps the classes (grade 3 and up) of campaign's schools as the
+ * registry has them now, for slips and results (writer only); a class
+ * already kept is left as it was. */
+xa_err survey_freeze_classes(db *conn, int64_t campaign);
+
+/* Makes the slips of class_id in campaign, one per pupil of the head
+ * count the campaign kept, unless it has them already (writer only):
+ * the first time a class's slips are asked for, so that opening a city's
+ * campaign does not write 170,000 rows in one job. *n receives how many
+ * were made (0 when they were there). XA_ENOTFOUND: not a class of the
+ * campaign. */
+xa_err survey_make_slips(db *conn, int64_t campaign, int64_t class_id, int64_t *n);
 
 /* The slips of one class as a PDF (slips_pdf.c), appended to out
  * (whose cap bounds it): model {"school", "class", "title", "how",

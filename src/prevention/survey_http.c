@@ -31,6 +31,7 @@
 #include "../http/input.h"
 #include "../http/server.h"
 #include "../notify/notify.h"
+#include "results.h"
 #include "survey.h"
 
 /* Made-up or used codes an address may try in ten minutes before it is
@@ -203,8 +204,9 @@ slip_find(req *r, struct slip *s)
 	slip_read(typed ? typed : "", &s->id, hash);
 	db_stmt *st = NULL;
 	if (db_prepare(r->rdb, "SELECT s.secret, s.used_at, s.campaign_id, s.unit_id,"
-	    " s.class_id, c.grade, k.state FROM survey_slips s JOIN classes c ON c.id ="
-	    " s.class_id JOIN survey_campaigns k ON k.id = s.campaign_id WHERE s.id = ?",
+	    " s.class_id, c.grade, k.state FROM survey_slips s JOIN survey_campaign_classes c"
+	    " ON c.campaign_id = s.campaign_id AND c.class_id = s.class_id JOIN"
+	    " survey_campaigns k ON k.id = s.campaign_id WHERE s.id = ?",
 	    &st) != XA_OK)
 		return -1;
 	db_bind_int(st, 1, s->id);
@@ -472,10 +474,12 @@ help_seal(req *r, struct answer *w)
 {
 	db_stmt *st = NULL;
 	const char *cls = "";
-	xa_err e = db_prepare(r->rdb, "SELECT name FROM classes WHERE id = ?", &st);
+	xa_err e = db_prepare(r->rdb, "SELECT name FROM survey_campaign_classes WHERE"
+	    " campaign_id = ? AND class_id = ?", &st);
 	if (e != XA_OK)
 		return e;
-	db_bind_int(st, 1, w->s.class_id);
+	db_bind_int(st, 1, w->s.campaign);
+	db_bind_int(st, 2, w->s.class_id);
 	if (db_step(st) == 1)
 		cls = arena_strdup(r->a, db_col_text(st, 0));
 	db_done(st);
@@ -590,6 +594,12 @@ static const field answer_fields[] = {
 	{ "bully", FT_TOKEN, 0, 0, 32, NULL },
 	{ "help", FT_TOKEN, 0, 0, 32, NULL },
 	{ "help_name", FT_STRING, 0, 0, 60, NULL },
+	/* The bureau's own questions (questionnaire.h), one or many choices:
+	 * a single choice arrives as an array of one. */
+	{ "extra1", FT_TOKEN, F_MULTI, 0, 32, NULL },
+	{ "extra2", FT_TOKEN, F_MULTI, 0, 32, NULL },
+	{ "extra3", FT_TOKEN, F_MULTI, 0, 32, NULL },
+	{ "extra4", FT_TOKEN, F_MULTI, 0, 32, NULL },
 	{ NULL, 0, 0, 0, 0, NULL },
 };
 
@@ -632,8 +642,14 @@ campaigns_model(req *r)
 	    " WHERE s.campaign_id = k.id), (SELECT coalesce(sum(n), 0) FROM survey_counts c"
 	    " WHERE c.campaign_id = k.id AND c.measure = 'responses')"
 	    " FROM survey_campaigns k JOIN units u ON u.id = k.unit_id"
+	    " WHERE substr(u.path, 1, length(?1)) = ?1 OR EXISTS (SELECT 1 FROM"
+	    " survey_campaign_schools s WHERE s.campaign_id = k.id AND s.unit_id = ?2)"
 	    " ORDER BY k.opened_at DESC, k.id DESC LIMIT 500", &st) != XA_OK)
 		return list;
+	/* Candidates before the limit: opened within the account's reach, or
+	 * naming its school; campaign_visible() decides. */
+	db_bind_text(st, 1, r->user->scope_path, -1);
+	db_bind_int(st, 2, r->user->unit_id);
 	long zone = config_zone(server_config(r->srv));
 	while (db_step(st) == 1) {
 		int64_t id = db_col_int(st, 0);
@@ -658,18 +674,26 @@ campaigns_model(req *r)
 	return list;
 }
 
-/* The classes of r->user's school, for the slips links. */
+/* The classes of r->user's school, for the slips links: those campaign
+ * kept (survey_freeze_classes), or with campaign 0 those surveyed of the
+ * registry now. */
 static json_t *
-my_classes(req *r)
+my_classes(req *r, int64_t campaign)
 {
 	json_t *list = json_array();
 	if (!policy_allow(r->user, A_SURVEY_SLIPS, r->user->unit_path))
 		return list;
 	db_stmt *st = NULL;
-	if (db_prepare(r->rdb, "SELECT id, grade, name, boys + girls FROM classes"
-	    " WHERE unit_id = ? ORDER BY grade, name", &st) != XA_OK)
+	if (db_prepare(r->rdb, campaign == 0 ? "SELECT id, grade, name, boys + girls FROM"
+	    " classes WHERE unit_id = ?1 AND grade >= ?2 ORDER BY grade, name" :
+	    "SELECT class_id, grade, name, boys + girls FROM survey_campaign_classes WHERE"
+	    " unit_id = ?1 AND campaign_id = ?3 ORDER BY grade, name", &st) != XA_OK)
 		return list;
 	db_bind_int(st, 1, r->user->unit_id);
+	if (campaign == 0)
+		db_bind_int(st, 2, SURVEY_MIN_GRADE);
+	else
+		db_bind_int(st, 3, campaign);
 	while (db_step(st) == 1)
 		json_array_append_new(list, json_pack("{s:I, s:I, s:s, s:I}", "id",
 		    (json_int_t)db_col_int(st, 0), "grade", (json_int_t)db_col_int(st, 1),
@@ -702,18 +726,22 @@ campaigns_list(req *r)
 		/* The classes whose slips the account may take (their ids are
 		 * what ?class= names). */
 		req_json(r, 200, json_pack("{s:o, s:o}", "surveys", list, "classes",
-		    my_classes(r)));
+		    my_classes(r, 0)));
 		return;
 	}
-	json_t *open = json_array(), *done = json_array(), *classes = my_classes(r);
+	json_t *open = json_array(), *done = json_array();
 	size_t i;
 	json_t *c;
 	json_array_foreach(list, i, c) {
 		bool is_open = json_is_true(json_object_get(c, "open"));
 		json_array_append(is_open ? open : done, c);
-		if (!is_open || json_array_size(classes) == 0 ||
-		    !in_campaign(r, json_integer_value(json_object_get(c, "id"))))
+		if (!is_open || !in_campaign(r, json_integer_value(json_object_get(c, "id"))))
 			continue;
+		json_t *classes = my_classes(r, json_integer_value(json_object_get(c, "id")));
+		if (json_array_size(classes) == 0) {
+			json_decref(classes);
+			continue;
+		}
 		json_t *links = json_array(), *k;
 		size_t x;
 		json_array_foreach(classes, x, k) {
@@ -724,21 +752,33 @@ campaigns_list(req *r)
 			    json_object_get(k, "name"), "students", json_object_get(k, "students"),
 			    "href", href ? href : ""));
 		}
+		json_decref(classes);
 		json_object_set_new(c, "slip_classes", links);
 		json_object_set_new(c, "has_slips", json_true());
 	}
 	json_decref(list);
-	json_decref(classes);
 	bool school = strcmp(r->user->unit_kind, "school") == 0;
-	req_page(r, 200, json_pack("{s:{s:s}, s:o, s:b, s:o, s:b, s:b}", "page", "title_key",
-	    "survey.list.title", "open_surveys", open, "has_closed", json_array_size(done) > 0,
-	    "closed_surveys", done,
-	    "may_open", policy_allow(r->user, A_SURVEY_OPEN, r->user->unit_path),
-	    "for_school", school));
+	bool may_open = policy_allow(r->user, A_SURVEY_OPEN, r->user->unit_path);
+	json_t *lv[2] = { json_array(), json_array() };
+	db_stmt *st = NULL;
+	if (may_open && db_prepare(r->rdb, "SELECT id, level, name FROM survey_templates"
+	    " ORDER BY standard DESC, id", &st) == XA_OK) {
+		while (db_step(st) == 1)
+			json_array_append_new(lv[strcmp(db_col_text(st, 1), "primary") == 0 ? 0 : 1],
+			    json_pack("{s:I, s:s}", "id", (json_int_t)db_col_int(st, 0), "name",
+			    db_col_text(st, 2)));
+		db_done(st);
+	}
+	req_page(r, 200, json_pack("{s:{s:s}, s:o, s:b, s:o, s:b, s:b, s:o, s:o}", "page",
+	    "title_key", "survey.list.title", "open_surveys", open, "has_closed",
+	    json_array_size(done) > 0, "closed_surveys", done, "may_open", may_open,
+	    "for_school", school, "primary_templates", lv[0], "secondary_templates", lv[1]));
 }
 
 struct open_job {
 	const char *name, *semester;
+	int64_t tmpl[2];	/* the questionnaires: primary, secondary (0: standard) */
+	bool bad_tmpl;
 	int64_t *schools;
 	size_t nschools;
 	int64_t id, slips, now;
@@ -770,11 +810,16 @@ open_run(db *conn, void *p)
 			return XA_ECONFLICT;
 		}
 	}
+	/* The questionnaires asked: those named, of their level, or the
+	 * standard ones; their bodies are frozen into the campaign. */
 	xa_err e = db_prepare(conn, "INSERT INTO survey_campaigns (unit_id, name, semester,"
-	    " state, primary_body, secondary_body, opened_at, created_by) SELECT ?, ?, ?,"
-	    " 'open', (SELECT body FROM survey_templates WHERE level = 'primary' ORDER BY id"
-	    " LIMIT 1), (SELECT body FROM survey_templates WHERE level = 'secondary' ORDER"
-	    " BY id LIMIT 1), ?, ?", &st);
+	    " state, primary_body, secondary_body, primary_template, secondary_template,"
+	    " opened_at, created_by) SELECT ?, ?, ?, 'open', p.body, s.body, p.name, s.name,"
+	    " ?, ? FROM survey_templates p, survey_templates s WHERE"
+	    " p.id = (SELECT id FROM survey_templates WHERE level = 'primary' AND"
+	    " (id = ?6 OR (?6 = 0 AND standard = 1)) ORDER BY id LIMIT 1) AND"
+	    " s.id = (SELECT id FROM survey_templates WHERE level = 'secondary' AND"
+	    " (id = ?7 OR (?7 = 0 AND standard = 1)) ORDER BY id LIMIT 1)", &st);
 	if (e != XA_OK)
 		return e;
 	db_bind_int(st, 1, j->r->user->unit_id);
@@ -782,10 +827,16 @@ open_run(db *conn, void *p)
 	db_bind_text(st, 3, j->semester, -1);
 	db_bind_int(st, 4, j->now);
 	db_bind_int(st, 5, j->r->user->account_id);
+	db_bind_int(st, 6, j->tmpl[0]);
+	db_bind_int(st, 7, j->tmpl[1]);
 	int rc = db_step(st);
 	db_done(st);
 	if (rc < 0)
 		return (xa_err)-rc;
+	if (db_changes(conn) == 0) {
+		j->bad_tmpl = true;
+		return XA_EINVAL;
+	}
 	j->id = db_last_id(conn);
 	for (size_t i = 0; i < j->nschools; i++) {
 		if ((e = db_prepare(conn, "INSERT INTO survey_campaign_schools (campaign_id,"
@@ -797,11 +848,19 @@ open_run(db *conn, void *p)
 		db_done(st);
 		if (rc < 0)
 			return (xa_err)-rc;
-		int64_t n = 0;
-		if ((e = survey_make_slips(conn, j->id, j->schools[i], &n)) != XA_OK)
-			return e;
-		j->slips += n;
 	}
+	if ((e = survey_freeze_classes(conn, j->id)) != XA_OK)
+		return e;
+	/* The slips to come: a class's are made when first asked for. */
+	if ((e = db_prepare(conn, "SELECT coalesce(sum(boys + girls), 0) FROM"
+	    " survey_campaign_classes WHERE campaign_id = ?", &st)) != XA_OK)
+		return e;
+	db_bind_int(st, 1, j->id);
+	if ((rc = db_step(st)) == 1)
+		j->slips = db_col_int(st, 0);
+	db_done(st);
+	if (rc < 0)
+		return (xa_err)-rc;
 	return audit_req(conn, j->r, "survey.open", "survey", j->id, "name,semester,schools",
 	    j->now);
 }
@@ -813,6 +872,11 @@ open_done(req *r, void *ctx, xa_err result)
 	if (result != XA_OK) {
 		if (j->conflict) {
 			req_error(r, 409, "survey_conflict", "schools");
+			return;
+		}
+		if (j->bad_tmpl) {
+			req_error(r, 400, "survey_template", j->tmpl[0] ? "primary_template" :
+			    "secondary_template");
 			return;
 		}
 		req_error(r, 503, "unavailable", NULL);
@@ -861,6 +925,8 @@ campaign_open(req *r)
 	j->now = (int64_t)time(NULL);
 	j->name = input_str(r->in, "name");
 	j->semester = input_str(r->in, "semester");
+	j->tmpl[0] = input_int(r->in, "primary_template", 0);
+	j->tmpl[1] = input_int(r->in, "secondary_template", 0);
 	if (!semester_ok(j->semester)) {
 		req_error(r, 400, "survey_semester", "semester");
 		return;
@@ -936,7 +1002,16 @@ close_run(db *conn, void *p)
 	/* The slips stay (spent or not, they answer no more: the campaign is
 	 * closed), so that no slip id is ever made again and a code kept
 	 * from a closed campaign can never name a slip of a new one. */
-	return audit_req(conn, j->r, "survey.close", "survey", j->id, "state", j->now);
+	if ((e = audit_req(conn, j->r, "survey.close", "survey", j->id, "state", j->now)) != XA_OK)
+		return e;
+	/* The early warnings, from the final counts, with the closing: the
+	 * counts are read once here (about 150,000 rows for a city), which
+	 * holds the writer for a moment once per campaign. */
+	size_t raised = 0;
+	if ((e = survey_warnings_raise(conn, j->id, j->now, &raised)) != XA_OK || raised == 0)
+		return e;
+	return audit_req(conn, j->r, "survey_warning.raise", "survey_campaign", j->id,
+	    "survey_warnings", j->now);
 }
 
 static void
@@ -1007,10 +1082,10 @@ slips_model(req *r, struct slips_job *j)
 		return 0;
 	j->class_id = input_int(r->q, "class", 0);
 	db_stmt *st = NULL;
-	if (db_prepare(r->rdb, "SELECT u.path, u.name, c.name, c.grade FROM classes c"
-	    " JOIN units u ON u.id = c.unit_id JOIN survey_campaign_schools s ON"
-	    " s.unit_id = c.unit_id AND s.campaign_id = ? JOIN survey_campaigns k ON"
-	    " k.id = s.campaign_id AND k.state = 'open' WHERE c.id = ?", &st) != XA_OK)
+	if (db_prepare(r->rdb, "SELECT u.path, u.name, c.name, c.grade FROM"
+	    " survey_campaign_classes c JOIN units u ON u.id = c.unit_id JOIN"
+	    " survey_campaigns k ON k.id = c.campaign_id AND k.state = 'open' WHERE"
+	    " c.campaign_id = ? AND c.class_id = ?", &st) != XA_OK)
 		return -1;
 	db_bind_int(st, 1, j->campaign);
 	db_bind_int(st, 2, j->class_id);
@@ -1032,8 +1107,17 @@ slips_model(req *r, struct slips_job *j)
 	j->filename = arena_printf(r->a, "%s-%s-%s.pdf", db_col_text(st, 1), db_col_text(st, 2),
 	    i18n(r->lang, "survey.slip.file"));
 	db_done(st);
-	if (j->model == NULL || j->filename == NULL)
-		return -1;
+	return j->model == NULL || j->filename == NULL ? -1 : 1;
+}
+
+/* The class's slips and codes into the model (after the job that makes
+ * them when they are first asked for): 1, or -1. */
+static int
+slips_codes(req *r, struct slips_job *j)
+{
+	db_stmt *st = NULL;
+	int rc;
+	const char *base = json_string_value(json_object_get(j->model, "base"));
 	json_t *slips = json_array(), *codes = json_array();
 	json_object_set_new(j->model, "slips", slips);
 	json_object_set_new(j->model, "codes", codes);
@@ -1066,6 +1150,10 @@ static xa_err
 slips_audit_run(db *conn, void *p)
 {
 	struct slips_job *j = p;
+	int64_t made = 0;
+	xa_err e = survey_make_slips(conn, j->campaign, j->class_id, &made);
+	if (e != XA_OK)
+		return e;
 	char fields[48];
 	snprintf(fields, sizeof fields, "class=%lld%s", (long long)j->class_id,
 	    j->pdf ? ",pdf" : "");
@@ -1099,9 +1187,10 @@ static void
 slips_audit_done(req *r, void *p, xa_err result)
 {
 	struct slips_job *j = p;
-	if (result != XA_OK) {
+	if (result != XA_OK || slips_codes(r, j) < 0) {
 		json_decref(j->model);
-		req_error(r, 503, "unavailable", NULL);
+		req_error(r, result == XA_ETOOMANY ? 507 : 503, result == XA_ETOOMANY ?
+		    "survey_slips_full" : "unavailable", NULL);
 		return;
 	}
 	if (!j->pdf) {
@@ -1154,6 +1243,8 @@ static const field open_fields[] = {
 	{ "semester", FT_STRING, F_REQUIRED, 11, 11, NULL },
 	{ "schools", FT_INT, F_MULTI, 1, 999999999999LL, NULL },
 	{ "all", FT_BOOL, 0, 0, 0, NULL },
+	{ "primary_template", FT_INT, 0, 1, 999999999999LL, NULL },
+	{ "secondary_template", FT_INT, 0, 1, 999999999999LL, NULL },
 	{ NULL, 0, 0, 0, 0, NULL },
 };
 

@@ -380,6 +380,39 @@ static const struct row rows[] = {
 	{ "POST", "/prevention/units/{id:int}/training/import", 1,
 	  "/prevention/units/@B/training/import", "MULTIPART", NULL, A_PREVENTION_WRITE, O_B, NONE,
 	  0, 0 },
+	/* Evidence files. Adding: the files are checked before the record is
+	 * looked up, so a role that may write gets 400 (no file, or the
+	 * matrix's CSV, which is not a photo or a PDF) where one that may not
+	 * gets 404. Fetching: the matrix holds no evidence file, so every
+	 * role gets 404 — the row checks that nothing answers otherwise or
+	 * changes anything; test_prevention_records.c fetches real files as
+	 * each kind of reader and as another school. */
+	{ "POST", "/api/v1/prevention/units/{id:int}/{kind}/{rid:int}/evidence", 0,
+	  "/api/v1/prevention/units/@A/sessions/@u/evidence", "{}", J, A_PREVENTION_WRITE, O_A,
+	  NONE, 0, 400 },
+	{ "POST", "/api/v1/prevention/units/{id:int}/{kind}/{rid:int}/evidence", 0,
+	  "/api/v1/prevention/units/@B/sessions/@u/evidence", "{}", J, A_PREVENTION_WRITE, O_B,
+	  NONE, 0, 400 },
+	{ "POST", "/prevention/units/{id:int}/{kind}/{rid:int}/evidence", 1,
+	  "/prevention/units/@A/screenings/@u/evidence", "MULTIPART", NULL, A_PREVENTION_WRITE, O_A,
+	  NONE, 0, 400 },
+	{ "POST", "/prevention/units/{id:int}/{kind}/{rid:int}/evidence", 1,
+	  "/prevention/units/@B/screenings/@u/evidence", "MULTIPART", NULL, A_PREVENTION_WRITE, O_B,
+	  NONE, 0, 400 },
+	{ "GET", "/api/v1/prevention/units/{id:int}/evidence/{eid:int}", 0,
+	  "/api/v1/prevention/units/@A/evidence/@u", NULL, NULL, A_PREVENTION_READ, O_A, NONE, 0, 404 },
+	{ "GET", "/api/v1/prevention/units/{id:int}/evidence/{eid:int}", 0,
+	  "/api/v1/prevention/units/@B/evidence/@u", NULL, NULL, A_PREVENTION_READ, O_B, NONE, 0, 404 },
+	{ "GET", "/prevention/units/{id:int}/evidence/{eid:int}", 1,
+	  "/prevention/units/@A/evidence/@u", NULL, NULL, A_PREVENTION_READ, O_A, NONE, 0, 404 },
+	{ "GET", "/prevention/units/{id:int}/evidence/{eid:int}", 1,
+	  "/prevention/units/@B/evidence/@u", NULL, NULL, A_PREVENTION_READ, O_B, NONE, 0, 404 },
+	/* The bureau's oversight (issue 7): each part's rows in its own file. */
+#include "authz_questionnaire.inc"
+#include "authz_returns.inc"
+#include "authz_inspect.inc"
+#include "authz_directory.inc"
+#include "authz_evaluation.inc"
 	/* Last: signing out. */
 	{ "DELETE", "/api/v1/session", 0, "/api/v1/session", NULL, NULL, NONE, O_ANY, NONE, 1, 204 },
 	{ "POST", "/signout", 1, "/signout", "x=1", F, NONE, O_ANY, NONE, 1, 303 },

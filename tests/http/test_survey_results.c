@@ -126,6 +126,12 @@ add_campaign(const char *semester, const char *state)
 	    " (%lld, %lld), (%lld, %lld), (%lld, %lld)", LL(id), LL(school_a), LL(id),
 	    LL(school_b), LL(id), LL(school_c)) != 0)
 		return -1;
+	/* The classes it keeps, as opening it does (survey_freeze_classes). */
+	if (qsql("INSERT INTO survey_campaign_classes (campaign_id, class_id, unit_id, grade,"
+	    " name, boys, girls) SELECT %lld, c.id, c.unit_id, c.grade, c.name, c.boys, c.girls"
+	    " FROM classes c JOIN survey_campaign_schools s ON s.unit_id = c.unit_id AND"
+	    " s.campaign_id = %lld WHERE c.grade >= 3", LL(id), LL(id)) != 0)
+		return -1;
 	return id;
 }
 
@@ -156,7 +162,7 @@ setup(void **state)
 	cls[4] = add_class(school_b, 3, "三年级一班", 20, 20);
 	cls[5] = add_class(school_c, 7, "七年级一班", 20, 20);
 	prev_id = add_campaign("2025-2026-1", "closed");
-	cur_id = add_campaign("2025-2026-2", "open");
+	cur_id = add_campaign("2025-2026-2", "closed");
 	if (prev_id < 0 || cur_id < 0)
 		return -1;
 	/* Last semester: A1 3 of 30 (10%), A2 2 of 28, A3 0 of 4, A4 2 of 25:
@@ -482,6 +488,69 @@ cmp_d(const void *a, const void *b)
 
 #define NREAD 400
 
+/* An open campaign's results say how many answered and nothing of what
+ * they answered; its warnings wait for the close, which raises them. */
+static void
+test_open_campaign_and_close(void **state)
+{
+	(void)state;
+	int64_t live = add_campaign("2026-2027-1", "open");
+	assert_true(live > 0);
+	assert_int_equal(counts(live, cls[0], school_a, 30, 15, 9, 4, 2), 0);
+	assert_int_equal(counts(live, cls[5], school_c, 35, 17, 7, 3, 2), 0);
+	/* A grade 2 class of school A: not surveyed, not in the head count. */
+	assert_true(add_class(school_a, 2, "二年级一班", 20, 20) > 0);
+	char path[160];
+	snprintf(path, sizeof path, "/api/v1/surveys/%lld/results?unit=%lld", LL(live),
+	    LL(school_a));
+	json_t *j = call(&director, "GET", path, NULL, 200);
+	assert_true(json_is_true(json_object_get(j, "in_progress")));
+	json_t *all = json_object_get(json_object_get(j, "totals"), "all");
+	assert_int_equal(ival(all, "respondents", NULL), 30);
+	assert_int_equal(ival(all, "heads", NULL), 30 + 30 + 30 + 30);
+	assert_null(json_object_get(all, "victim_permille"));
+	assert_null(json_object_get(all, "victims"));
+	assert_null(json_object_get(all, "bully_text"));
+	json_t *a1 = row_of(json_object_get(j, "classes"), cls[0]);
+	assert_null(json_object_get(json_object_get(a1, "all"), "victim_permille"));
+	assert_null(json_object_get(json_object_get(a1, "boys"), "victim_text"));
+	assert_null(json_object_get(a1, "change_permille"));
+	assert_null(json_object_get(j, "forms"));
+	json_decref(j);
+	struct resp r;
+	snprintf(path, sizeof path, "/surveys/%lld/results?unit=%lld", LL(live), LL(school_a));
+	assert_int_equal(fx_req_cookie(&S, &director, "GET", path, NULL, NULL, 1, &r), 0);
+	assert_int_equal(r.status, 200);
+	assert_null(strstr(r.body, "30.0%"));
+	assert_non_null(strstr(r.body, "调查还在进行中"));
+	assert_null(strstr(r.body, "/warnings\""));
+	resp_free(&r);
+	snprintf(path, sizeof path, "/api/v1/surveys/%lld/warnings", LL(live));
+	assert_int_equal(status_of(&director, "POST", path, "{}"), 409);
+	assert_int_equal(qint("SELECT count(*) FROM survey_warnings WHERE campaign_id = %lld",
+	    LL(live)), 0);
+	/* Closing raises them: A1 at 30%, C1 and school C at 20%. */
+	int64_t audits = qint("SELECT count(*) FROM audit_log WHERE action ="
+	    " 'survey_warning.raise'");
+	snprintf(path, sizeof path, "/api/v1/surveys/%lld/close", LL(live));
+	json_decref(call(&director, "POST", path, "{}", 200));
+	assert_int_equal(qint("SELECT count(*) FROM survey_warnings WHERE campaign_id = %lld"
+	    " AND class_id = %lld AND reason = 'high' AND prevalence = 300", LL(live),
+	    LL(cls[0])), 1);
+	assert_int_equal(qint("SELECT count(*) FROM survey_warnings WHERE campaign_id = %lld"
+	    " AND unit_id = %lld AND reason = 'high'", LL(live), LL(school_c)), 2);
+	assert_int_equal(qint("SELECT count(*) FROM audit_log WHERE action ="
+	    " 'survey_warning.raise'"), audits + 1);
+	/* And the shares are there now. */
+	snprintf(path, sizeof path, "/api/v1/surveys/%lld/results?unit=%lld", LL(live),
+	    LL(school_a));
+	j = call(&director, "GET", path, NULL, 200);
+	assert_null(json_object_get(j, "in_progress"));
+	assert_int_equal(ival(json_object_get(row_of(json_object_get(j, "classes"), cls[0]),
+	    "all"), "victim_permille", NULL), 300);
+	json_decref(j);
+}
+
 static void
 test_city_timing(void **state)
 {
@@ -496,13 +565,16 @@ test_city_timing(void **state)
 	    " || '/' || (600000 + x) || '/', 'school', '学校' || x, 0, 0 FROM s"), 0);
 	assert_int_equal(qsql("INSERT INTO classes (id, unit_id, grade, name, boys, girls)"
 	    " WITH RECURSIVE s(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM s WHERE x < 5999)"
-	    " SELECT 700000 + x, 600001 + x / 20, 1 + (x %% 20) / 4, '班' || x, 15 + x %% 7,"
+	    " SELECT 700000 + x, 600001 + x / 20, 3 + (x %% 20) / 4, '班' || x, 15 + x %% 7,"
 	    " 14 + x %% 5 FROM s"), 0);
 	assert_int_equal(qsql("INSERT INTO survey_campaigns (id, unit_id, name, semester, state,"
 	    " primary_body, secondary_body, opened_at) VALUES (900, 1, 'city', '2026-2027-1',"
 	    " 'open', '{}', '{}', 1700000000)"), 0);
 	assert_int_equal(qsql("INSERT INTO survey_campaign_schools (campaign_id, unit_id)"
 	    " SELECT 900, id FROM units WHERE id > 600000 AND id <= 600300"), 0);
+	assert_int_equal(qsql("INSERT INTO survey_campaign_classes (campaign_id, class_id,"
+	    " unit_id, grade, name, boys, girls) SELECT 900, id, unit_id, grade, name, boys,"
+	    " girls FROM classes WHERE id >= 700000"), 0);
 	assert_int_equal(qsql("INSERT INTO survey_counts (campaign_id, class_id, unit_id,"
 	    " measure, n) WITH m(name, k) AS (VALUES ('responses', 28), ('responses.m', 14),"
 	    " ('responses.f', 14), ('victim', 3), ('victim.m', 2), ('victim.f', 1),"
@@ -553,6 +625,7 @@ main(void)
 		cmocka_unit_test(test_results_page),
 		cmocka_unit_test(test_warnings_raised_once),
 		cmocka_unit_test(test_warning_lists_and_steps),
+		cmocka_unit_test(test_open_campaign_and_close),
 		cmocka_unit_test(test_city_timing),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

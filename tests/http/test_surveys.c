@@ -150,10 +150,11 @@ test_open(void **state)
 	camp_a = json_integer_value(json_object_get(j, "id"));
 	assert_int_equal(json_integer_value(json_object_get(j, "slips")), 10);
 	json_decref(j);
+	/* The slips to come: a class's are made when first asked for. */
 	assert_int_equal(q("SELECT count(*) FROM survey_slips WHERE campaign_id = %lld",
-	    (long long)camp_a), 10);
-	assert_int_equal(q("SELECT count(*) FROM survey_slips WHERE campaign_id = %lld AND"
-	    " class_id = %lld", (long long)camp_a, (long long)class_a4), 6);
+	    (long long)camp_a), 0);
+	assert_int_equal(q("SELECT boys + girls FROM survey_campaign_classes WHERE"
+	    " campaign_id = %lld AND class_id = %lld", (long long)camp_a, (long long)class_a4), 6);
 	char body[160];
 	snprintf(body, sizeof body, "{\"name\":\"全市问卷\",\"semester\":\"2025-2026-1\","
 	    "\"schools\":[%lld]}", (long long)school_b);
@@ -251,6 +252,9 @@ test_slips(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_array_get(
 	    json_object_get(j, "codes"), 0), "code")), codes[0]);
 	json_decref(j);
+	/* Made once, the first time: asked again, the same six. */
+	assert_int_equal(q("SELECT count(*) FROM survey_slips WHERE campaign_id = %lld AND"
+	    " class_id = %lld", (long long)camp_a, (long long)class_a4), 6);
 }
 
 /* The PDF: a PDF, and pdftotext reads every code in it. */
@@ -476,6 +480,51 @@ test_help_request(void **state)
 
 /* Closing: the office may not close A's own; A may; the slips go and the
  * remaining codes are refused. */
+/* The school updates its class list while the campaign is open: a class
+ * that stays keeps its id (its slips still name it), one that goes stays
+ * in the campaign with the head count its slips were made from, and the
+ * registry takes the new list (before, the slips' reference to the
+ * class refused the update). */
+static void
+test_class_list_changes(void **state)
+{
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/units/%lld/classes", (long long)school_a);
+	json_decref(call(&principal_a, "PUT", path, "{\"classes\":[{\"grade\":4,\"name\":"
+	    "\"四年级1班\",\"boys\":4,\"girls\":4},{\"grade\":5,\"name\":\"五年级3班\","
+	    "\"boys\":10,\"girls\":9}]}", 200));
+	assert_int_equal(q("SELECT id FROM classes WHERE unit_id = %lld AND grade = 4",
+	    (long long)school_a), class_a4);
+	assert_int_equal(q("SELECT boys FROM classes WHERE id = %lld", (long long)class_a4), 4);
+	assert_int_equal(q("SELECT count(*) FROM classes WHERE id = %lld", (long long)class_a8), 0);
+	/* The campaign keeps what it was opened with. */
+	assert_int_equal(q("SELECT boys + girls FROM survey_campaign_classes WHERE"
+	    " campaign_id = %lld AND class_id = %lld", (long long)camp_a, (long long)class_a4), 6);
+	assert_int_equal(q("SELECT count(*) FROM survey_campaign_classes WHERE campaign_id ="
+	    " %lld AND class_id = %lld", (long long)camp_a, (long long)class_a8), 1);
+	assert_int_equal(q("SELECT count(*) FROM survey_campaign_classes WHERE campaign_id ="
+	    " %lld AND name = '五年级3班'", (long long)camp_a), 0);
+	/* The slips of both are still there to print. */
+	snprintf(path, sizeof path, "/api/v1/surveys/%lld/slips?class=%lld", (long long)camp_a,
+	    (long long)class_a8);
+	json_t *j = call(&principal_a, "GET", path, NULL, 200);
+	assert_int_equal(json_array_size(json_object_get(j, "codes")), 4);
+	json_decref(j);
+	snprintf(path, sizeof path, "/api/v1/surveys/%lld/slips?class=%lld", (long long)camp_a,
+	    (long long)class_a4);
+	j = call(&principal_a, "GET", path, NULL, 200);
+	assert_int_equal(json_array_size(json_object_get(j, "codes")), 6);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    json_object_get(j, "codes"), 5), "code")), codes[5]);
+	json_decref(j);
+	/* The results' head count is the campaign's. */
+	snprintf(path, sizeof path, "/api/v1/surveys/%lld/results", (long long)camp_a);
+	j = call(&principal_a, "GET", path, NULL, 200);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(json_object_get(j,
+	    "totals"), "all"), "heads")), 6 + 4);
+	json_decref(j);
+}
+
 static void
 test_close(void **state)
 {
@@ -535,6 +584,7 @@ main(void)
 		cmocka_unit_test(test_answer_once),
 		cmocka_unit_test(test_answer_form),
 		cmocka_unit_test(test_help_request),
+		cmocka_unit_test(test_class_list_changes),
 		cmocka_unit_test(test_close),
 		cmocka_unit_test(test_rate_limit),
 	};
