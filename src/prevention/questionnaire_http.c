@@ -19,6 +19,7 @@
 #include "../auth/auth.h"
 #include "../auth/session.h"
 #include "../core/i18n.h"
+#include "../core/utf8.h"
 #include "../http/form.h"
 #include "../http/input.h"
 #include "../http/server.h"
@@ -475,9 +476,12 @@ tmpl_put(req *r)
 		    "bad_json", NULL);
 		return;
 	}
+	/* As the page's field: one line of 2 to 60 characters. */
 	const json_t *name = json_object_get(in, "name");
 	const char *nm = json_string_value(name);
-	if (name != NULL && (nm == NULL || strlen(nm) < 2 || strlen(nm) > 180)) {
+	size_t nlen = nm ? strlen(nm) : 0, ncp = nm ? utf8_count(nm, nlen) : 0;
+	if (name != NULL && (nm == NULL || !utf8_valid(nm, nlen) ||
+	    !utf8_no_controls(nm, nlen, false) || ncp < 2 || ncp > 60)) {
 		json_decref(in);
 		req_error(r, 400, "invalid_field", "name");
 		return;

@@ -170,6 +170,9 @@ test_edit_json(void **state)
 	assert_string_equal(json_string_value(json_object_get(json_array_get(
 	    json_object_get(e, "options"), 1), "value")), "o2");
 	json_decref(j);
+	/* A name that is not one line of 2 to 60 characters: refused. */
+	json_decref(call(&office, "PUT", path, "{\"name\":\"a\\nb\"}", 400));
+	json_decref(call(&office, "PUT", path, "{\"name\":\"新\"}", 400));
 	/* The principal may not. */
 	json_decref(call(&head, "PUT", path, "{\"name\":\"学校改\"}", 403));
 }
