@@ -651,6 +651,8 @@ campaigns_model(req *r)
 	db_bind_text(st, 1, r->user->scope_path, -1);
 	db_bind_int(st, 2, r->user->unit_id);
 	long zone = config_zone(server_config(r->srv));
+	/* Whoever reads results at their own unit has a link to them. */
+	bool may_results = policy_allow(r->user, A_SURVEY_RESULTS, r->user->unit_path);
 	while (db_step(st) == 1) {
 		int64_t id = db_col_int(st, 0);
 		if (!campaign_visible(r, id, db_col_text(st, 6)))
@@ -669,6 +671,9 @@ campaigns_model(req *r)
 		    "responses", (json_int_t)db_col_int(st, 9),
 		    "open", open, "may_close", open &&
 		    policy_allow(r->user, A_SURVEY_OPEN, db_col_text(st, 6))));
+		/* The results page picks the caller's own level. */
+		json_object_set_new(json_array_get(list, json_array_size(list) - 1),
+		    "may_results", json_boolean(may_results));
 	}
 	db_done(st);
 	return list;

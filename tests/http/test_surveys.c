@@ -193,6 +193,10 @@ test_open(void **state)
 	struct resp r;
 	assert_int_equal(fx_req_cookie(&S, &head_a, "GET", "/surveys", NULL, NULL, 0, &r), 0);
 	assert_int_equal(r.status, 200);
+	/* A head teacher reads the school's results: the link is there. */
+	char results[64];
+	snprintf(results, sizeof results, "href=\"/surveys/%lld/results\"", (long long)camp_a);
+	assert_non_null(strstr(r.body, results));
 	char href[96];
 	snprintf(href, sizeof href, "/surveys/%lld/slips.pdf?class&#61;%lld", (long long)camp_a,
 	    (long long)class_a4);
