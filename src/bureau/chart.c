@@ -8,6 +8,7 @@
 #include "chart.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,13 +169,47 @@ text_w(const char *t, double size)
 	return w;
 }
 
+/* Drops an incomplete UTF-8 sequence at the end of s (what snprintf
+ * leaves when it cuts a longer text inside a character), so that a cut
+ * text stays valid UTF-8 for the SVG and for JSON. */
+static void
+utf8_cut_tail(char *s)
+{
+	size_t n = strlen(s), k = n;
+	while (k > 0 && ((unsigned char)s[k - 1] & 0xC0) == 0x80)
+		k--;
+	if (k == 0)
+		return;
+	unsigned char lead = (unsigned char)s[k - 1];
+	size_t need = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+	if (n - (k - 1) < need)
+		s[k - 1] = '\0';
+}
+
+/* snprintf into out, cut at a character when it does not fit. */
+static void put_text(char *out, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void
+put_text(char *out, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(out, len, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		out[0] = '\0';
+	else if ((size_t)n >= len)
+		utf8_cut_tail(out);
+}
+
 /* t cut (at a character) so that it fits width at size, with "…" when
  * cut; into out. */
 static void
 fit_text(const char *t, double size, double width, char *out, size_t len)
 {
-	snprintf(out, len, "%s", t);
-	if (text_w(out, size) <= width)
+	int whole = strlen(t) < len;
+	put_text(out, len, "%s", t);
+	if (whole && text_w(out, size) <= width)
 		return;
 	size_t n = strlen(out);
 	while (n > 0) {
@@ -287,7 +322,7 @@ layout_xy(const chart *c, chart_plot *p)
 			snprintf(val, sizeof val, "%s", hidden_text(c));
 		else
 			value_text(c, c->values[i], val, sizeof val);
-		snprintf(tip, sizeof tip, "%s：%s", label, val);
+		put_text(tip, sizeof tip, "%s：%s", label, val);
 		if (is_hidden(c, i)) {
 			if ((e = add_text(p, cx, y1 - 4, val, VALUE_SIZE, CA_MIDDLE, C_AXIS, 0)))
 				return e;
@@ -334,7 +369,7 @@ layout_xy(const chart *c, chart_plot *p)
 				continue;
 			char val[48], tip[256];
 			value_text(c, c->values[i], val, sizeof val);
-			snprintf(tip, sizeof tip, "%s：%s", c->labels[i] ? c->labels[i] : "", val);
+			put_text(tip, sizeof tip, "%s：%s", c->labels[i] ? c->labels[i] : "", val);
 			chart_prim *q = prim_new(p, CP_CIRCLE);
 			if (q == NULL)
 				return XA_ENOMEM;
@@ -414,7 +449,7 @@ layout_heat(const chart *c, chart_plot *p)
 				snprintf(val, sizeof val, "%s", hidden_text(c));
 			else
 				value_text(c, c->values[k], val, sizeof val);
-			snprintf(tip, sizeof tip, "%s · %s：%s", rl, c->labels[i] ? c->labels[i] : "",
+			put_text(tip, sizeof tip, "%s · %s：%s", rl, c->labels[i] ? c->labels[i] : "",
 			    val);
 			uint32_t fill = hid ? C_HIDDEN : chart_heat_colour(c->values[k]);
 			if ((e = add_rect(p, lw + cw * (double)i, ry, cw, HEAT_ROW_H, fill, C_WHITE,

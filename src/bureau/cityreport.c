@@ -43,7 +43,7 @@
 
 struct town {
 	int64_t id;		/* 0: schools directly under the bureau */
-	char name[128];
+	char name[EVAL_NAME_BYTES];
 	int schools;
 };
 
@@ -261,6 +261,64 @@ breakdown(struct rb *b, json_t *t, json_t *c, const char *const *labels, const i
 
 /* ---- Cases. */
 
+/* The by-state breakdown's suppression. Three sums are printed or follow
+ * from what is: opened (all states), open_now (the states before closed
+ * and archived, "cases open" in the summary) and their difference (the
+ * closed and archived ones). counts[i] of states with open[i] set sum to
+ * open_now. Hides every count with 0 < n < min, then, while any of the
+ * three equations holds a single hidden unknown (open_now is one of the
+ * second and third when hidden), hides one more of its members: the
+ * smallest other non-zero count, of the hidden one's own group first,
+ * else open_now. hidden[i] per count; *open_hidden for open_now. */
+static void
+state_suppress(struct rb *b, const int64_t *counts, const int *open, size_t n,
+    int64_t opened, int64_t open_now, unsigned char *hidden, int *open_hidden)
+{
+	int opened_shown = !(opened > 0 && opened < b->min);
+	*open_hidden = open_now > 0 && open_now < b->min;
+	for (size_t i = 0; i < n; i++)
+		hidden[i] = counts[i] > 0 && counts[i] < b->min;
+	for (int changed = 1; changed;) {
+		changed = 0;
+		/* 0: all states = opened; 1: open ones = open_now; 2: the
+		 * others = opened - open_now. */
+		for (int q = 0; q < 3; q++) {
+			if (q != 1 && !opened_shown)
+				continue;
+			size_t nh = 0, lone = n;
+			for (size_t i = 0; i < n; i++)
+				if ((q == 0 || (q == 1) == (open[i] != 0)) && hidden[i]) {
+					nh++;
+					lone = i;
+				}
+			if (q != 0 && *open_hidden)
+				nh++;
+			if (nh != 1)
+				continue;
+			size_t best = n;
+			for (int pass = 0; pass < 2 && best == n; pass++)
+				for (size_t i = 0; i < n; i++) {
+					if (hidden[i] || counts[i] <= 0)
+						continue;
+					if (q != 0 && (q == 1) != (open[i] != 0))
+						continue;
+					/* Pass 0: the lone hidden count's own group. */
+					if (pass == 0 && lone < n && (open[i] != 0) != (open[lone] != 0))
+						continue;
+					if (best == n || counts[i] < counts[best])
+						best = i;
+				}
+			if (best < n) {
+				hidden[best] = 1;
+				changed = 1;
+			} else if (!*open_hidden && open_now > 0) {
+				*open_hidden = 1;
+				changed = 1;
+			}
+		}
+	}
+}
+
 static void
 sec_cases(struct rb *b, json_t *overview)
 {
@@ -293,12 +351,40 @@ sec_cases(struct rb *b, json_t *overview)
 			overdue = db_col_int(st, 0);
 		db_done(st);
 	}
+	/* The cases by state now, counted here: "cases open" is their sum
+	 * over the open states, so both are suppressed together. */
+	const char *state_labels[CS__COUNT];
+	int64_t state_counts[CS__COUNT];
+	int state_open[CS__COUNT];
+	unsigned char state_hidden[CS__COUNT];
+	size_t nstate = 0;
+	for (int i = 0; i < CS__COUNT; i++) {
+		const char *sn = case_state_name((enum case_state)i);
+		state_labels[nstate] = i18n_name(lang, "state", sn);
+		state_open[nstate] = strcmp(sn, "closed") != 0 && strcmp(sn, "archived") != 0;
+		state_counts[nstate] = 0;
+		if (db_prepare(b->c, "SELECT count(*) FROM cases c JOIN units u ON u.id = c.unit_id"
+		    " WHERE u.path LIKE ? AND c.opened_at >= ? AND c.opened_at < ? AND c.state = ?",
+		    &st) == XA_OK) {
+			db_bind_text(st, 1, b->like, -1);
+			db_bind_int(st, 2, b->t0);
+			db_bind_int(st, 3, b->t1);
+			db_bind_text(st, 4, sn, -1);
+			if (db_step(st) == 1)
+				state_counts[nstate] = db_col_int(st, 0);
+			db_done(st);
+		}
+		nstate++;
+	}
+	int open_hidden = 0;
+	state_suppress(b, state_counts, state_open, nstate, opened, open_now, state_hidden,
+	    &open_hidden);
 	row(overview, i18n(lang, "evaluation.report.cases_opened"), cell1(b, opened), NULL);
 	para(s, tr(b, "evaluation.report.cases_text", "n", opened > 0 && opened < b->min ?
 	    b->small : num(b, opened), NULL));
 	json_t *t = table(b, s, i18n(lang, "evaluation.report.cases_summary"), cols);
 	row(t, i18n(lang, "evaluation.report.cases_opened"), cell1(b, opened), NULL);
-	row(t, i18n(lang, "evaluation.report.cases_open"), cell1(b, open_now), NULL);
+	row(t, i18n(lang, "evaluation.report.cases_open"), cell(b, open_now, open_hidden), NULL);
 	row(t, i18n(lang, "evaluation.report.cases_overdue"), cell1(b, overdue), NULL);
 	row(t, i18n(lang, "evaluation.report.cases_supervised"), cell1(b, supervised), NULL);
 	row(t, i18n(lang, "evaluation.report.cases_appealed"), cell1(b, appealed), NULL);
@@ -370,27 +456,11 @@ sec_cases(struct rb *b, json_t *overview)
 		point(c, labels[i], (double)counts[i], h);
 	}
 
-	/* By state now. */
-	n = 0;
-	for (int i = 0; i < CS__COUNT && n < 16; i++) {
-		const char *sn = case_state_name((enum case_state)i);
-		labels[n] = i18n_name(lang, "state", sn);
-		counts[n] = 0;
-		if (db_prepare(b->c, "SELECT count(*) FROM cases c JOIN units u ON u.id = c.unit_id"
-		    " WHERE u.path LIKE ? AND c.opened_at >= ? AND c.opened_at < ? AND c.state = ?",
-		    &st) == XA_OK) {
-			db_bind_text(st, 1, b->like, -1);
-			db_bind_int(st, 2, b->t0);
-			db_bind_int(st, 3, b->t1);
-			db_bind_text(st, 4, sn, -1);
-			if (db_step(st) == 1)
-				counts[n] = db_col_int(st, 0);
-			db_done(st);
-		}
-		n++;
-	}
+	/* By state now, suppressed with "cases open" (state_suppress). */
 	t = table(b, s, i18n(lang, "evaluation.report.by_state"), cols);
-	breakdown(b, t, NULL, labels, counts, n, 1);
+	for (size_t i = 0; i < nstate; i++)
+		row(t, state_labels[i], cell(b, state_counts[i], state_hidden[i]), NULL);
+	row(t, i18n(lang, "evaluation.report.total"), cell1(b, opened), NULL);
 
 	/* By township. */
 	const char *tl[MAX_TOWNS + 1];
@@ -446,6 +516,44 @@ sec_cases(struct rb *b, json_t *overview)
 
 /* ---- The survey. */
 
+/* 1 when unit id lies in the report's scope; its name into *name (the
+ * arena's) when it does. */
+static int
+unit_in_reach(struct rb *b, int64_t id, const char **name)
+{
+	db_stmt *st = NULL;
+	int in = 0;
+	if (db_prepare(b->c, "SELECT name FROM units WHERE id = ? AND path LIKE ?", &st) != XA_OK)
+		return 0;
+	db_bind_int(st, 1, id);
+	db_bind_text(st, 2, b->like, -1);
+	if (db_step(st) == 1) {
+		in = 1;
+		if (name != NULL)
+			*name = arena_strdup(b->a, db_col_text(st, 0));
+	}
+	db_done(st);
+	return in;
+}
+
+/* Whether township node nd of g is in the report's reach, and its label:
+ * a township (open or closed since) by its own name when its unit lies in
+ * the scope; the node of schools under no township (id 0) when every one
+ * of its schools does. */
+static int
+survey_town(struct rb *b, const sv_agg *g, const struct sv_node *nd, const char **label)
+{
+	if (nd->id != 0) {
+		*label = NULL;
+		return unit_in_reach(b, nd->id, label) && *label != NULL;
+	}
+	for (size_t k = 0; k < nd->nchild; k++)
+		if (!unit_in_reach(b, g->nodes[nd->child0 + k].id, NULL))
+			return 0;
+	*label = i18n(b->o->lang, "evaluation.report.direct_schools");
+	return 1;
+}
+
 static void
 sec_survey(struct rb *b)
 {
@@ -457,7 +565,7 @@ sec_survey(struct rb *b)
 	snprintf(s2, sizeof s2, "%d-%d-2", b->o->year - 1, b->o->year);
 	db_stmt *st = NULL;
 	int64_t ids[8];
-	char names[8][160], sems[8][16];
+	char names[8][EVAL_NAME_BYTES], sems[8][16];
 	size_t n = 0;
 	/* The city's campaigns: those of the bureau and its offices, not a
 	 * school's own. */
@@ -495,10 +603,17 @@ sec_survey(struct rb *b)
 		json_t *t = table(b, s, arena_printf(b->a, "%s（%s）", names[k], slabel), cols);
 		json_t *c = chart_j(s, "bar", tr(b, "evaluation.report.victim_chart", "name",
 		    names[k], NULL), "%", 1);
+		/* Only the townships in the caller's reach; the city's row only
+		 * when the campaign has none outside it. */
+		int all_in = 1;
 		for (size_t i = g->level0[SV_TOWNSHIP]; i < g->level0[SV_TOWNSHIP + 1]; i++) {
 			const struct sv_node *nd = &g->nodes[i];
 			const struct sv_cell *ce = &nd->cell[SV_ALL];
-			const char *tn = b->towns[town_of(b, nd->id)].name;
+			const char *tn = NULL;
+			if (!survey_town(b, g, nd, &tn)) {
+				all_in = 0;
+				continue;
+			}
 			int hid = ce->hidden;
 			int pv = sv_permille_victim(ce), pb = sv_permille_bully(ce);
 			int pr = sv_response_permille(nd, SV_ALL);
@@ -515,13 +630,14 @@ sec_survey(struct rb *b)
 		const struct sv_cell *ce = &city->cell[SV_ALL];
 		int pv = sv_permille_victim(ce), pb = sv_permille_bully(ce);
 		int pr = sv_response_permille(city, SV_ALL);
-		row(t, i18n(lang, "evaluation.report.city"), cell(b, ce->n, ce->hidden),
-		    pv < 0 ? json_string("—") :
-		    json_string(arena_printf(b->a, "%d.%d%%", pv / 10, pv % 10)),
-		    pb < 0 ? json_string("—") :
-		    json_string(arena_printf(b->a, "%d.%d%%", pb / 10, pb % 10)),
-		    pr < 0 ? json_string("—") :
-		    json_string(arena_printf(b->a, "%d.%d%%", pr / 10, pr % 10)), NULL);
+		if (all_in)
+			row(t, i18n(lang, "evaluation.report.city"), cell(b, ce->n, ce->hidden),
+			    pv < 0 ? json_string("—") :
+			    json_string(arena_printf(b->a, "%d.%d%%", pv / 10, pv % 10)),
+			    pb < 0 ? json_string("—") :
+			    json_string(arena_printf(b->a, "%d.%d%%", pb / 10, pb % 10)),
+			    pr < 0 ? json_string("—") :
+			    json_string(arena_printf(b->a, "%d.%d%%", pr / 10, pr % 10)), NULL);
 		if (json_array_size(json_object_get(c, "labels")) == 0) {
 			json_t *charts = json_object_get(s, "charts");
 			json_array_remove(charts, json_array_size(charts) - 1);
@@ -952,7 +1068,7 @@ cityreport_model(db *conn, const cityreport_opts *o, json_t **out)
 	if ((e = load_towns(b)) != XA_OK)
 		goto done;
 	int64_t bureau = 0;
-	char bpath[96], bname[128] = "";
+	char bpath[96], bname[EVAL_NAME_BYTES] = "";
 	if (unit_bureau(conn, &bureau, bpath, sizeof bpath) == XA_OK) {
 		db_stmt *st = NULL;
 		if (db_prepare(conn, "SELECT name FROM units WHERE id = ?", &st) == XA_OK) {
@@ -1416,7 +1532,7 @@ cityreport_xlsx(const json_t *m, const char *tmpdir, buf *out)
 	format_set_bold(title);
 	format_set_font_size(title, 14);
 	/* The cover sheet. */
-	char name[128];
+	char name[160];
 	sheet_name(json_string_value(json_object_get(m, "school_year")), 0, name, sizeof name);
 	lxw_worksheet *ws = workbook_add_worksheet(wb, NULL);
 	if (ws == NULL) {
@@ -1435,7 +1551,7 @@ cityreport_xlsx(const json_t *m, const char *tmpdir, buf *out)
 		    sizeof want);
 		/* Unique: a taken name gets the section's number. */
 		if (workbook_get_worksheet_by_name(wb, want) != NULL)
-			snprintf(name, sizeof name, "%.100s%d", want, (int)i + 1);
+			snprintf(name, sizeof name, "%s%d", want, (int)i + 1);
 		else
 			snprintf(name, sizeof name, "%s", want);
 		ws = workbook_add_worksheet(wb, name);

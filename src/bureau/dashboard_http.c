@@ -29,6 +29,7 @@
 #include "../http/server.h"
 #include "../prevention/records.h"
 #include "chart.h"
+#include "evaluation.h"
 
 #define MAX_TOWNS 200
 
@@ -230,6 +231,23 @@ bureau_cases(req *r, const char *like, json_t *charts)
 	return o;
 }
 
+/* The name of township id, whole (prev_school's copy is a fixed buffer a
+ * long name does not fit), or the label of the schools directly under the
+ * bureau for 0 (or a township gone from the registry). */
+static const char *
+town_name(req *r, int64_t id)
+{
+	const char *name = NULL;
+	db_stmt *st = NULL;
+	if (id != 0 && db_prepare(r->rdb, "SELECT name FROM units WHERE id = ?", &st) == XA_OK) {
+		db_bind_int(st, 1, id);
+		if (db_step(st) == 1)
+			name = arena_strdup(r->a, db_col_text(st, 0));
+		db_done(st);
+	}
+	return name != NULL ? name : i18n(r->lang, "evaluation.report.direct_schools");
+}
+
 /* Compliance by township this semester: the share of schools that met
  * each duty so far. */
 static json_t *
@@ -246,7 +264,7 @@ bureau_compliance(req *r, json_t *charts)
 		return json_null();
 	struct town {
 		int64_t id;
-		char name[128];
+		const char *name;	/* the request's arena, or the catalog's */
 		int all, met[5];
 	} *towns = calloc(MAX_TOWNS, sizeof *towns);
 	size_t nt = 0;
@@ -263,8 +281,7 @@ bureau_compliance(req *r, json_t *charts)
 			if (nt == MAX_TOWNS)
 				continue;
 			towns[nt].id = p->township_id;
-			snprintf(towns[nt].name, sizeof towns[nt].name, "%s", p->township[0] ?
-			    p->township : i18n(r->lang, "evaluation.report.direct_schools"));
+			towns[nt].name = town_name(r, p->township_id);
 			nt++;
 		}
 		const prev_duty *d[5] = { &p->sessions, &p->meetings, &p->screenings, &p->parents,
@@ -377,7 +394,7 @@ dash_school(req *r)
 	int64_t unit = p->unit_id, now = now_s();
 	long zone = zone_of(r);
 	xa_day today = day_of(now, zone);
-	char name[128] = "";
+	char name[EVAL_NAME_BYTES] = "";
 	db_stmt *st = NULL;
 	if (db_prepare(r->rdb, "SELECT name FROM units WHERE id = ?", &st) == XA_OK) {
 		db_bind_int(st, 1, unit);

@@ -189,6 +189,44 @@ end_filing(db *conn, int64_t id, const char *state, int64_t now)
 	return rc < 0 ? (xa_err)-rc : XA_OK;
 }
 
+/* 1 when the last 4 bytes of s[0..n) are ".pdf" in either case. */
+static int
+ends_pdf(const char *s, size_t n)
+{
+	if (n < 4 || s[n - 4] != '.')
+		return 0;
+	for (size_t i = 0; i < 3; i++)
+		if ((s[n - 3 + i] | 0x20) != "pdf"[i])
+			return 0;
+	return 1;
+}
+
+void
+dir_plan_name(const char *name, char out[DIR_PLAN_NAME_BYTES])
+{
+	size_t n = name != NULL ? strlen(name) : 0;
+	if (!text_ok(name, 1, SIZE_MAX, 0)) {
+		memcpy(out, "plan.pdf", sizeof "plan.pdf");
+		return;
+	}
+	if (utf8_count(name, n) <= DIR_PLAN_NAME_MAX) {
+		memcpy(out, name, n + 1);
+		return;
+	}
+	/* The stem cut after its (MAX - 4)th character, then the extension
+	 * it had (or ".pdf"): UTF-8 lead bytes start each character. */
+	const char *ext = ends_pdf(name, n) ? name + n - 4 : ".pdf";
+	size_t cut = 0, chars = 0;
+	while (cut < n && chars <= DIR_PLAN_NAME_MAX - 4) {
+		if (((unsigned char)name[cut] & 0xC0) != 0x80 && chars++ == DIR_PLAN_NAME_MAX - 4)
+			break;
+		cut++;
+	}
+	memcpy(out, name, cut);
+	memcpy(out + cut, ext, 4);
+	out[cut + 4] = '\0';
+}
+
 /* Stores plan for unit; *id gets its row. */
 static xa_err
 plan_store(db *conn, int64_t unit, const dir_plan *plan, int64_t by, int64_t now,
@@ -209,8 +247,8 @@ plan_store(db *conn, int64_t unit, const dir_plan *plan, int64_t by, int64_t now
 			return e;
 		crypto_hex(h, sizeof h, hex);
 	}
-	const char *name = plan->name != NULL && plan->name[0] != '\0' &&
-	    text_ok(plan->name, 1, 200, 0) ? plan->name : "plan.pdf";
+	char name[DIR_PLAN_NAME_BYTES];
+	dir_plan_name(plan->name, name);
 	if ((e = db_prepare(conn, "INSERT INTO directory_plans (unit_id, name, size, digest,"
 	    " data, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
 	    &st)) != XA_OK)
@@ -237,12 +275,13 @@ or_empty(const char *s)
 
 xa_err
 dir_file(db *conn, int64_t unit, const dir_entry *e, const dir_plan *plan, int live_now,
-    int64_t by, int64_t now, int64_t *id, int64_t *withdrawn)
+    int64_t by, int64_t now, int64_t *id, int64_t *withdrawn, int64_t *superseded)
 {
 	int64_t pending = 0, pending_plan = 0, live = 0, live_plan = 0, plan_id = 0;
 	db_stmt *st = NULL;
 	xa_err err;
 	*withdrawn = 0;
+	*superseded = 0;
 	if (!entry_ok(e))
 		return XA_EINVAL;
 	if ((err = filing_in(conn, unit, "pending", &pending, &pending_plan)) != XA_OK ||
@@ -261,8 +300,11 @@ dir_file(db *conn, int64_t unit, const dir_entry *e, const dir_plan *plan, int l
 			return err;
 		*withdrawn = pending;
 	}
-	if (live_now && live != 0 && (err = end_filing(conn, live, "superseded", now)) != XA_OK)
-		return err;
+	if (live_now && live != 0) {
+		if ((err = end_filing(conn, live, "superseded", now)) != XA_OK)
+			return err;
+		*superseded = live;
+	}
 	if ((err = db_prepare(conn, "INSERT INTO directory_filings (unit_id, state, office_name,"
 	    " phone, email, hours, location, contact, note, plan_id, filed_by, filed_at,"
 	    " decided_by, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -292,7 +334,8 @@ dir_file(db *conn, int64_t unit, const dir_entry *e, const dir_plan *plan, int l
 	return rc == 1 ? XA_OK : rc < 0 ? (xa_err)-rc : XA_EDB;
 }
 
-/* The waiting filing of unit, which must be `filing` when that is set. */
+/* The waiting filing of unit, which must be `filing` when that is set
+ * (dir_refuse; dir_approve always names it). */
 static xa_err
 waiting(db *conn, int64_t unit, int64_t filing, int64_t *id)
 {
@@ -305,16 +348,24 @@ waiting(db *conn, int64_t unit, int64_t filing, int64_t *id)
 }
 
 xa_err
-dir_approve(db *conn, int64_t unit, int64_t filing, int64_t by, int64_t now, int64_t *id)
+dir_approve(db *conn, int64_t unit, int64_t filing, int64_t by, int64_t now, int64_t *id,
+    int64_t *superseded)
 {
 	int64_t live = 0;
 	db_stmt *st = NULL;
 	xa_err e;
+	*superseded = 0;
+	/* Never "whatever waits": the office approves the filing it saw. */
+	if (filing <= 0)
+		return XA_EINVAL;
 	if ((e = waiting(conn, unit, filing, id)) != XA_OK ||
 	    (e = filing_in(conn, unit, "live", &live, NULL)) != XA_OK)
 		return e;
-	if (live != 0 && (e = end_filing(conn, live, "superseded", now)) != XA_OK)
-		return e;
+	if (live != 0) {
+		if ((e = end_filing(conn, live, "superseded", now)) != XA_OK)
+			return e;
+		*superseded = live;
+	}
 	if ((e = db_prepare(conn, "UPDATE directory_filings SET state = 'live', decided_by = ?,"
 	    " decided_at = ? WHERE id = ? AND state = 'pending'", &st)) != XA_OK)
 		return e;
@@ -658,7 +709,7 @@ demo_next(uint64_t *s)
 
 struct dschool {
 	int64_t id, unit_by;
-	char name[192], office[256], phone[136], email[104];
+	char name[DIR_NAME_BYTES], office[256], phone[136], email[104];
 };
 
 struct dctx {
@@ -680,12 +731,15 @@ static xa_err
 demo_file(struct dctx *g, const struct dschool *s, const dir_entry *e, const buf *pdf,
     int64_t at, int64_t *id)
 {
-	int64_t withdrawn = 0;
+	int64_t withdrawn = 0, superseded = 0;
 	dir_plan plan = { "防治学生欺凌工作方案.pdf", pdf ? pdf->data : NULL, pdf ? pdf->len : 0,
 		NULL };
 	xa_err err = dir_file(g->d, s->id, e, pdf ? &plan : NULL, 0, s->unit_by, at, id,
-	    &withdrawn);
+	    &withdrawn, &superseded);
 	if (err != XA_OK)
+		return err;
+	if (withdrawn != 0 && (err = demo_audit(g, s->unit_by, s->id, "directory.withdraw",
+	    withdrawn, "state", at)) != XA_OK)
 		return err;
 	return demo_audit(g, s->unit_by, s->id, "directory.file", *id, pdf ?
 	    "office_name,phone,email,hours,location,plan" : "office_name,phone,email,hours,location",
@@ -772,7 +826,7 @@ demo_bureau(struct dctx *g, int64_t at)
 {
 	char path[96], name[256] = "学生欺凌防治工作领导小组办公室", phone[136] = "62666010",
 	    email[104] = "";
-	int64_t bureau = 0, id = 0, withdrawn = 0;
+	int64_t bureau = 0, id = 0, withdrawn = 0, superseded = 0;
 	db_stmt *st = NULL;
 	xa_err e = unit_bureau(g->d, &bureau, path, sizeof path);
 	if (e != XA_OK)
@@ -797,7 +851,11 @@ demo_bureau(struct dctx *g, int64_t at)
 		snprintf(email, sizeof email, "fqb@example.org");
 	dir_entry en = { name, phone, email, "工作日 8:30—12:00，14:30—17:30",
 		"市教育体育局办公楼三楼", NULL, NULL };
-	if ((e = dir_file(g->d, bureau, &en, NULL, 1, g->director, at, &id, &withdrawn)) != XA_OK)
+	if ((e = dir_file(g->d, bureau, &en, NULL, 1, g->director, at, &id, &withdrawn,
+	    &superseded)) != XA_OK)
+		return e;
+	if (superseded != 0 && (e = demo_audit(g, g->director, g->office_unit,
+	    "directory.supersede", superseded, "state", at)) != XA_OK)
 		return e;
 	return demo_audit(g, g->director, g->office_unit, "directory.file", id,
 	    "office_name,phone,email,hours,location", at);
@@ -871,9 +929,13 @@ directory_demo(db *d, uint64_t seed, int64_t now, FILE *out, char *err, size_t e
 		if ((e = demo_file(&g, s, &en, &pdf, at, &id)) != XA_OK)
 			break;
 		int64_t when = at + (1 + (int64_t)(demo_next(&rng) % 5)) * DAY;
-		if ((e = dir_approve(d, s->id, id, g.director, when, &id)) != XA_OK ||
+		int64_t superseded = 0;
+		if ((e = dir_approve(d, s->id, id, g.director, when, &id, &superseded)) != XA_OK ||
 		    (e = demo_audit(&g, g.director, g.office_unit, "directory.approve", id, "state",
 		    when)) != XA_OK)
+			break;
+		if (superseded != 0 && (e = demo_audit(&g, g.director, g.office_unit,
+		    "directory.supersede", superseded, "state", when)) != XA_OK)
 			break;
 		live++;
 		int waits = 0;

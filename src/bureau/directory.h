@@ -26,6 +26,14 @@
 
 /* The largest plan accepted (the server's upload_max may be lower). */
 #define DIR_PLAN_MAX (10u << 20)
+/* A unit's name (the registry's 100 characters) as UTF-8, with its NUL:
+ * every buffer that holds a school's or a township's name has this size,
+ * so a name is never cut inside a character. */
+#define DIR_NAME_BYTES (100 * 4 + 1)
+/* A plan's stored file name, in characters: it is sent back in a
+ * Content-Disposition header, percent-encoded, which must fit. */
+#define DIR_PLAN_NAME_MAX 60
+#define DIR_PLAN_NAME_BYTES (DIR_PLAN_NAME_MAX * 4 + 1)
 
 /* An entry as filed. hours, location, contact and note may be NULL. */
 typedef struct dir_entry {
@@ -57,21 +65,32 @@ int dir_phone_ok(const char *s);
 /* 1 for an e-mail address: local@domain.tld in ASCII, up to 100 bytes. */
 int dir_email_ok(const char *s);
 
-/* Files e (and plan, or NULL) for unit. A new plan is stored; without
- * one, the filing keeps the plan of the unit's live entry, if any.
- * A filing already waiting is withdrawn (*withdrawn gets its id, else 0).
- * With live_now (the bureau's own entry), the filing is live at once and
- * supersedes the live one. XA_EINVAL for a bad field or a plan that is
- * not a PDF; XA_ETOOBIG for a plan over DIR_PLAN_MAX. Writer only. */
-xa_err dir_file(db *conn, int64_t unit, const dir_entry *e, const dir_plan *plan,
-    int live_now, int64_t by, int64_t now, int64_t *id, int64_t *withdrawn);
+/* The name a plan is stored and sent under, from the name it was
+ * uploaded with, into out: "plan.pdf" for a missing name or one that is
+ * not one line of UTF-8; a name of more than DIR_PLAN_NAME_MAX characters
+ * cut on a character boundary so that, with its ".pdf" kept (or added),
+ * it holds DIR_PLAN_NAME_MAX. */
+void dir_plan_name(const char *name, char out[DIR_PLAN_NAME_BYTES]);
 
-/* Approves unit's waiting filing, which must be `filing` when that is not
- * 0: it goes live and the live one is superseded. XA_ECONFLICT when
- * nothing waits or another filing does. *id gets the filing's id. Writer
- * only. */
+/* Files e (and plan, or NULL) for unit. A new plan is stored (under
+ * dir_plan_name()); without one, the filing keeps the plan of the unit's
+ * live entry, if any. A filing already waiting is withdrawn (*withdrawn
+ * gets its id, else 0). With live_now (the bureau's own entry), the
+ * filing is live at once and supersedes the live one (*superseded gets
+ * its id, else 0). The caller audits each filing that changed. XA_EINVAL
+ * for a bad field or a plan that is not a PDF; XA_ETOOBIG for a plan
+ * over DIR_PLAN_MAX. Writer only. */
+xa_err dir_file(db *conn, int64_t unit, const dir_entry *e, const dir_plan *plan,
+    int live_now, int64_t by, int64_t now, int64_t *id, int64_t *withdrawn,
+    int64_t *superseded);
+
+/* Approves unit's waiting filing, which must be `filing` (not 0: the
+ * office approves only the filing it saw): it goes live and the live one
+ * is superseded (*superseded gets its id, else 0). XA_EINVAL for filing
+ * 0; XA_ECONFLICT when nothing waits or another filing does. *id gets
+ * the filing's id. Writer only. */
 xa_err dir_approve(db *conn, int64_t unit, int64_t filing, int64_t by,
-    int64_t now, int64_t *id);
+    int64_t now, int64_t *id, int64_t *superseded);
 /* Refuses it with a reason (1..500 characters); the live entry stays.
  * Same errors, and XA_EINVAL for an empty reason. Writer only. */
 xa_err dir_refuse(db *conn, int64_t unit, int64_t filing, const char *reason,
@@ -84,8 +103,8 @@ typedef struct dir_row {
 	int64_t filing_id;
 	int64_t approved_at;
 	int64_t plan_size;		/* 0: no plan */
-	char name[192];			/* the school */
-	char township[128];
+	char name[DIR_NAME_BYTES];	/* the school */
+	char township[DIR_NAME_BYTES];
 	char office_name[256];
 	char phone[136];
 	char email[104];

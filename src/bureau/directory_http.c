@@ -154,8 +154,8 @@ struct unit {
 	int64_t township_id;
 	int is_bureau;
 	char path[96];
-	char name[192];
-	char township[128];
+	char name[DIR_NAME_BYTES];
+	char township[DIR_NAME_BYTES];
 	/* What the registry says of the office (a new filing's defaults). */
 	char office_name[256], office_phone[136], office_email[104];
 };
@@ -480,7 +480,7 @@ struct job {
 	char digest[2 * SM3_LEN + 1];
 	int64_t filing;
 	const char *reason;
-	int64_t id, withdrawn, now;
+	int64_t id, withdrawn, superseded, now;
 };
 
 static xa_err
@@ -492,8 +492,15 @@ job_run(db *conn, void *p)
 	switch (j->op) {
 	case OP_FILE: {
 		e = dir_file(conn, j->u.id, &j->e, j->has_plan ? &j->plan : NULL, j->u.is_bureau,
-		    r->user->account_id, j->now, &j->id, &j->withdrawn);
+		    r->user->account_id, j->now, &j->id, &j->withdrawn, &j->superseded);
 		if (e != XA_OK)
+			return e;
+		/* Each filing that changed state has its own record. */
+		if (j->withdrawn != 0 && (e = audit_req(conn, r, "directory.withdraw",
+		    "directory_filing", j->withdrawn, "state", j->now)) != XA_OK)
+			return e;
+		if (j->superseded != 0 && (e = audit_req(conn, r, "directory.supersede",
+		    "directory_filing", j->superseded, "state", j->now)) != XA_OK)
 			return e;
 		const char *fields = arena_printf(r->a, "office_name,phone,email,hours,location,"
 		    "contact,note%s%s%s", j->has_plan ? ",plan" : "", j->withdrawn ? ",withdrawn" : "",
@@ -503,7 +510,10 @@ job_run(db *conn, void *p)
 	}
 	case OP_APPROVE:
 		if ((e = dir_approve(conn, j->u.id, j->filing, r->user->account_id, j->now,
-		    &j->id)) != XA_OK)
+		    &j->id, &j->superseded)) != XA_OK)
+			return e;
+		if (j->superseded != 0 && (e = audit_req(conn, r, "directory.supersede",
+		    "directory_filing", j->superseded, "state", j->now)) != XA_OK)
 			return e;
 		return audit_req(conn, r, "directory.approve", "directory_filing", j->id, "state",
 		    j->now);
@@ -662,7 +672,9 @@ file_post(req *r)
 }
 
 /* POST .../approve and .../refuse: the office decides the unit's waiting
- * filing (the one it saw, when the form names it). */
+ * filing. Approving names the filing the office saw (400 without it: a
+ * change filed meanwhile must never go live unseen); refusing may omit
+ * it. */
 static void
 decide(req *r, enum op op)
 {
@@ -678,6 +690,10 @@ decide(req *r, enum op op)
 	j->now = now_s();
 	j->filing = input_int(r->in, "filing", 0);
 	j->reason = input_str(r->in, "reason");
+	if (op == OP_APPROVE && j->filing <= 0) {
+		req_error(r, 400, "invalid_field", "filing");
+		return;
+	}
 	req_write(r, job_run, j, job_done);
 }
 
@@ -698,8 +714,10 @@ send_plan(req *r, db_stmt *st)
 {
 	const void *data = db_col_blob(st, 1);
 	size_t len = db_col_len(st, 1);
-	const char *name = db_col_text(st, 0);
-	char *fname = arena_strdup(r->a, name[0] != '\0' ? name : "plan.pdf");
+	char name[DIR_PLAN_NAME_BYTES];
+	/* Names stored before they were cut at DIR_PLAN_NAME_MAX, cut here. */
+	dir_plan_name(db_col_text(st, 0), name);
+	char *fname = arena_strdup(r->a, name);
 	void *copy = len > 0 ? arena_alloc(r->a, len) : NULL;
 	if (fname == NULL || (len > 0 && copy == NULL)) {
 		db_done(st);

@@ -43,6 +43,10 @@ enum eval_qtype {
 #define EVAL_TEXT_MAX 2000	/* code points of a part's free text */
 #define EVAL_REASON_MAX 500	/* of the office's reason for returning */
 #define EVAL_FILES_MAX 12	/* evidence files per evaluation */
+/* A unit's or a campaign's name (up to 100 characters) as UTF-8 with its
+ * NUL: buffers of names have this size, so none is cut in a character
+ * (a cut name is not UTF-8, and jansson refuses it). */
+#define EVAL_NAME_BYTES (100 * 4 + 1)
 
 typedef struct eval_question {
 	const char *key;	/* "committee"; the field is "<part>_<key>" and the

@@ -126,8 +126,8 @@ static const char *const state_chips[] = { "chip-grey", "chip-amber", "chip-gree
 struct school {
 	int64_t id;
 	char path[96];
-	char name[128];
-	char township[128];
+	char name[EVAL_NAME_BYTES];
+	char township[EVAL_NAME_BYTES];
 };
 
 /* The school of path parameter {id} the caller may act on with action a;
@@ -256,7 +256,11 @@ eval_model(req *r, const struct school *sc, int year)
 	int own = policy_allow(r->user, A_EVALUATION_WRITE, sc->path);
 	int editable = ev.state != ES_SUBMITTED;
 	int can_write = own && editable;
-	int show = own || ev.first_submitted_at > 0;
+	/* The bureau reads what the school submitted: not a returned
+	 * evaluation's draft while the school reworks it (no copy of the
+	 * submitted answers is kept, so nothing until it is submitted
+	 * again). */
+	int show = own || ev.state == ES_SUBMITTED;
 	int64_t due_end = day_start(due + 1, zone_of(r));
 	int late = ev.first_submitted_at > 0 ? ev.first_submitted_at >= due_end : today > due;
 	const char *base = arena_printf(r->a, "/evaluations/%lld/%d", (long long)sc->id, year);
@@ -401,6 +405,8 @@ struct ev_job {
 	const char *reason;
 	const char *missing;
 	prev_file file;
+	const upload *up;	/* the evidence, until prepared */
+	xa_err file_err;
 	const char *part;
 	int64_t id, file_id;
 	int64_t now;
@@ -636,7 +642,41 @@ static const field file_fields[] = {
 	{ NULL, 0, 0, 0, 0, NULL },
 };
 
-/* POST …/files (multipart: file, part): one evidence file. */
+/* On a worker: the evidence cleaned (a photo re-encoded) and sealed;
+ * megabytes of work that must not hold the event loop. */
+static void
+file_prepare_work(void *p)
+{
+	struct ev_job *j = p;
+	const keys *k = keys_get();
+	j->file_err = k == NULL ? XA_ECONFIG : prev_file_prepare(j->r->a, k->data, j->up->data,
+	    j->up->len, j->up->filename, &j->file);
+}
+
+/* Back on the loop: a file that did not clean is refused; else the
+ * write. */
+static void
+file_prepared(req *r, void *ctx, xa_err unused)
+{
+	struct ev_job *j = ctx;
+	(void)unused;
+	if (j->file_err == XA_ETOOBIG) {
+		req_error(r, 413, "evaluation_file_too_big", "file");
+		return;
+	}
+	if (j->file_err == XA_ECONFIG) {
+		req_error(r, 503, "unavailable", NULL);
+		return;
+	}
+	if (j->file_err != XA_OK) {
+		req_error(r, 400, "evaluation_bad_file", "file");
+		return;
+	}
+	queue(r, j);
+}
+
+/* POST …/files (multipart: file, part): one evidence file, prepared on a
+ * worker. */
 static void
 file_add_h(req *r)
 {
@@ -656,18 +696,9 @@ file_add_h(req *r)
 		req_error(r, 503, "unavailable", NULL);
 		return;
 	}
-	xa_err e = prev_file_prepare(r->a, keys_get()->data, f->data, f->len, f->filename,
-	    &j->file);
-	if (e == XA_ETOOBIG) {
-		req_error(r, 413, "evaluation_file_too_big", "file");
-		return;
-	}
-	if (e != XA_OK) {
-		req_error(r, 400, "evaluation_bad_file", "file");
-		return;
-	}
+	j->up = f;
 	j->part = input_str(r->in, "part");
-	queue(r, j);
+	req_offload(r, file_prepare_work, j, file_prepared);
 }
 
 /* DELETE /api/v1/…/files/{file} and POST …/files/{file}/delete. */
@@ -705,7 +736,7 @@ file_get_h(req *r)
 	xa_err e = XA_ENOTFOUND;
 	if (db_prepare(r->rdb, "SELECT f.name, f.mime, f.data FROM evaluation_files f"
 	    " JOIN evaluations e ON e.id = f.evaluation_id WHERE f.id = ? AND e.unit_id = ?"
-	    " AND e.year = ? AND f.removed_at = 0 AND (? OR e.first_submitted_at > 0)",
+	    " AND e.year = ? AND f.removed_at = 0 AND (? OR e.state = 'submitted')",
 	    &st) == XA_OK) {
 		db_bind_int(st, 1, fid);
 		db_bind_int(st, 2, sc.id);
@@ -743,7 +774,7 @@ static void
 list_school(req *r)
 {
 	const principal *p = r->user;
-	char name[128] = "";
+	char name[EVAL_NAME_BYTES] = "";
 	db_stmt *st = NULL;
 	if (db_prepare(r->rdb, "SELECT name FROM units WHERE id = ?", &st) == XA_OK) {
 		db_bind_int(st, 1, p->unit_id);
@@ -809,7 +840,7 @@ list_bureau(req *r)
 	db_bind_int(st, 1, year);
 	db_bind_text(st, 2, like, -1);
 	json_t *cur = NULL;
-	char cur_name[128] = "\x01";
+	char cur_name[EVAL_NAME_BYTES] = "\x01";
 	while (db_step(st) == 1) {
 		if (!policy_allow(p, A_EVALUATION_READ, db_col_text(st, 2)))
 			continue;
@@ -1049,6 +1080,12 @@ report_file(req *r, int xlsx)
 	}
 	buf_init(&j->out, REPORT_MAX);
 	req_offload(r, report_work, j, report_done);
+	/* Not handed over (out of memory): answered already. */
+	if (r->answered && !r->pending) {
+		json_decref(j->model);
+		j->model = NULL;
+		buf_free(&j->out);
+	}
 }
 
 static void report_pdf_h(req *r) { report_file(r, 0); }

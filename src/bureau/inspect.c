@@ -847,6 +847,26 @@ insp_task_overdue(const char *state, const char *due_on, xa_day today)
 /* ------------------------------------------------------------------ */
 /* Results. */
 
+int
+insp_text_copy(char *dst, size_t cap, const char *src)
+{
+	size_t n = strlen(src);
+	if (cap == 0)
+		return 0;
+	if (n < cap) {
+		memcpy(dst, src, n + 1);
+		return 1;
+	}
+	/* Back off continuation bytes (10xxxxxx) to the start of the
+	 * character that would be cut, and end there. */
+	n = cap - 1;
+	while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
+		n--;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+	return 0;
+}
+
 static int
 result_cmp(const void *a, const void *b)
 {
@@ -904,10 +924,15 @@ insp_results(db *conn, int64_t campaign, xa_day today, insp_result **out, size_t
 		insp_result *r = &list[len++];
 		memset(r, 0, sizeof *r);
 		r->unit_id = db_col_int(st, 0);
-		snprintf(r->name, sizeof r->name, "%s", db_col_text(st, 1));
-		snprintf(r->path, sizeof r->path, "%s", db_col_text(st, 2));
+		/* A path that does not fit names no unit a reach check could
+		 * pass: the row is left out. */
+		if (!insp_text_copy(r->path, sizeof r->path, db_col_text(st, 2))) {
+			len--;
+			continue;
+		}
+		(void)insp_text_copy(r->name, sizeof r->name, db_col_text(st, 1));
 		r->township_id = db_col_int(st, 3);
-		snprintf(r->township, sizeof r->township, "%s", db_col_text(st, 4));
+		(void)insp_text_copy(r->township, sizeof r->township, db_col_text(st, 4));
 		r->inspection_id = db_col_int(st, 5);
 		r->submitted = (int)db_col_int(st, 6);
 		r->total = (int)db_col_int(st, 7);
@@ -951,19 +976,38 @@ insp_results(db *conn, int64_t campaign, xa_day today, insp_result **out, size_t
 		goto step_fail;
 	if (len > 0)
 		qsort(list, len, sizeof *list, result_cmp);
-	/* Townships, in the schools' order. */
-	tl = calloc(len > 0 ? len : 1, sizeof *tl);
-	if (tl == NULL) {
-		e = XA_ENOMEM;
+	if ((e = insp_townships(list, len, &tl, &tn)) != XA_OK)
 		goto fail;
-	}
+	*out = list;
+	*n = len;
+	*towns = tl;
+	*ntowns = tn;
+	return XA_OK;
+step_fail:
+	e = (xa_err)-rc;
+fail:
+	free(list);
+	free(tl);
+	return e;
+}
+
+xa_err
+insp_townships(const insp_result *res, size_t len, insp_township **towns, size_t *ntowns)
+{
+	size_t tn = 0;
+	*towns = NULL;
+	*ntowns = 0;
+	/* Townships, in the schools' order. */
+	insp_township *tl = calloc(len > 0 ? len : 1, sizeof *tl);
+	if (tl == NULL)
+		return XA_ENOMEM;
 	for (size_t i = 0; i < len; i++) {
-		insp_result *r = &list[i];
+		const insp_result *r = &res[i];
 		insp_township *t = tn > 0 && tl[tn - 1].id == r->township_id ? &tl[tn - 1] : NULL;
 		if (t == NULL) {
 			t = &tl[tn++];
 			t->id = r->township_id;
-			snprintf(t->name, sizeof t->name, "%s", r->township);
+			(void)insp_text_copy(t->name, sizeof t->name, r->township);
 		}
 		t->schools++;
 		if (r->submitted) {
@@ -980,17 +1024,9 @@ insp_results(db *conn, int64_t campaign, xa_day today, insp_result **out, size_t
 		t->avg_tenths = t->inspected > 0 ? (t->avg_tenths * 20 + t->inspected) /
 		    (2L * t->inspected) : 0;
 	}
-	*out = list;
-	*n = len;
 	*towns = tl;
 	*ntowns = tn;
 	return XA_OK;
-step_fail:
-	e = (xa_err)-rc;
-fail:
-	free(list);
-	free(tl);
-	return e;
 }
 
 /* ------------------------------------------------------------------ */

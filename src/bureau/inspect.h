@@ -33,6 +33,13 @@
 #define INSP_MAX_ITEMS 100	/* items of one checklist */
 #define INSP_EVIDENCE_MAX (5L << 20)	/* bytes of one evidence file */
 #define INSP_EVIDENCE_FILES 4	/* files with one save or answer */
+/* Text limits in code points (the forms' tables, inspect_http.c), and
+ * the bytes a buffer needs for them in UTF-8: 4 a code point and the
+ * NUL. A unit's name is the registry's limit (org_http.c). */
+#define INSP_UNIT_NAME_MAX 100
+#define INSP_NAME_MAX 100	/* a checklist's, a campaign's */
+#define INSP_TEXT_MAX 2000	/* a finding, a requirement, a note */
+#define INSP_BYTES(cp) ((cp) * 4 + 1)
 
 extern const char *const insp_scopes[];		/* all township list */
 extern const char *const insp_task_states[];	/* open answered closed */
@@ -144,10 +151,10 @@ int insp_task_overdue(const char *state, const char *due_on, xa_day today);
 
 typedef struct insp_result {
 	int64_t unit_id;
-	char name[128];
+	char name[INSP_BYTES(INSP_UNIT_NAME_MAX)];
 	char path[96];
 	int64_t township_id;		/* 0: directly under the bureau */
-	char township[128];
+	char township[INSP_BYTES(INSP_UNIT_NAME_MAX)];
 	int64_t inspection_id;		/* 0: not visited yet */
 	int submitted;
 	int total, max_total;
@@ -158,7 +165,7 @@ typedef struct insp_result {
 
 typedef struct insp_township {
 	int64_t id;			/* 0: schools directly under the bureau */
-	char name[128];
+	char name[INSP_BYTES(INSP_UNIT_NAME_MAX)];
 	int schools, inspected;
 	long avg_tenths;		/* average total of the inspected, in tenths */
 	int open_tasks, overdue_tasks;
@@ -166,9 +173,28 @@ typedef struct insp_township {
 
 /* The campaign's results on today: a row per school it covers (ordered
  * by township, then name), and a row per township. Both arrays are
- * malloc'd (free() them). */
+ * malloc'd (free() them). A name longer than its buffer (written behind
+ * the program's back) is cut between two characters. */
 xa_err insp_results(db *conn, int64_t campaign, xa_day today, insp_result **out,
     size_t *n, insp_township **towns, size_t *ntowns);
+/* The townships of res[0..n) (ordered as insp_results orders them):
+ * schools, inspected, average, open and overdue tasks of those rows
+ * only, so a caller that dropped rows out of its reach sums the rest.
+ * *towns is malloc'd (free() it). */
+xa_err insp_townships(const insp_result *res, size_t n, insp_township **towns,
+    size_t *ntowns);
+
+/* Copies text src into dst (cap bytes). 1 when it fits; else 0, and dst
+ * holds the longest prefix ending between two characters (never half a
+ * character, which is not UTF-8). */
+int insp_text_copy(char *dst, size_t cap, const char *src);
+
+/* SQL for the path of the unit owning campaign c.id (in a query over
+ * insp_campaigns c): the unit of the account that created it; "" when
+ * there is none. The campaign is in a caller's reach when the policy
+ * allows the action on this path. */
+#define INSP_CAMPAIGN_OWNER "coalesce((SELECT ou.path FROM accounts oa JOIN units ou" \
+	" ON ou.id = oa.unit_id WHERE oa.id = c.created_by), '')"
 
 /* ---- Accountability. */
 

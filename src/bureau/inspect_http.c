@@ -124,19 +124,29 @@ bureau_may(const req *r, enum action a)
 	return !is_school(r) && policy_allow(r->user, a, r->user->scope_path);
 }
 
-/* A unit's path and name; 0 when there is none. */
+/* A copy of text in the request's arena ("" when out of memory). */
+static const char *
+adup(req *r, const char *text)
+{
+	const char *s = arena_strdup(r->a, text ? text : "");
+	return s ? s : "";
+}
+
+/* A unit's path and name (in the arena); 0 when there is none. */
 static int
-unit_get(req *r, int64_t id, const char *kind, char path[96], char name[128])
+unit_get(req *r, int64_t id, const char *kind, char path[96], const char **name)
 {
 	db_stmt *st = NULL;
 	int found = 0;
-	path[0] = name[0] = '\0';
+	path[0] = '\0';
+	*name = "";
 	if (db_prepare(r->rdb, "SELECT path, name, kind FROM units WHERE id = ?", &st) != XA_OK)
 		return 0;
 	db_bind_int(st, 1, id);
-	if (db_step(st) == 1 && (kind == NULL || strcmp(db_col_text(st, 2), kind) == 0)) {
-		snprintf(path, 96, "%s", db_col_text(st, 0));
-		snprintf(name, 128, "%s", db_col_text(st, 1));
+	/* A path that does not fit names no unit a reach check could pass. */
+	if (db_step(st) == 1 && (kind == NULL || strcmp(db_col_text(st, 2), kind) == 0) &&
+	    insp_text_copy(path, 96, db_col_text(st, 0))) {
+		*name = adup(r, db_col_text(st, 1));
 		found = 1;
 	}
 	db_done(st);
@@ -173,16 +183,18 @@ part_options(const req *r)
 /* ------------------------------------------------------------------ */
 /* Objects the caller may reach. */
 
+/* Texts of any length are the arena's; short fixed words are copied. */
 struct camp {
 	int64_t id;
-	char name[256];
+	const char *name;
 	char starts_on[11], ends_on[11];
 	int64_t checklist_id;
-	char checklist[256];
+	const char *checklist;
 	char scope[16];
 	int64_t township_id;
 	int rectify_days;
 	char state[16];
+	char owner[96];		/* the owning unit's path (INSP_CAMPAIGN_OWNER) */
 };
 
 /* 1 when campaign c covers school unit. */
@@ -201,9 +213,9 @@ covers(req *r, int64_t campaign, int64_t unit)
 	return yes;
 }
 
-/* The campaign of path parameter {id}: the bureau's readers see every
- * campaign, a school's only those covering it, once open. 0 (answered
- * 404) else. */
+/* The campaign of path parameter {id}: the bureau's readers see the
+ * campaigns whose owning unit is in their reach, a school's only those
+ * covering it, once open. 0 (answered 404) else. */
 static int
 camp_load(req *r, struct camp *c)
 {
@@ -212,15 +224,18 @@ camp_load(req *r, struct camp *c)
 	memset(c, 0, sizeof *c);
 	if (req_param_int(r, "id", &c->id) == XA_OK && db_prepare(r->rdb, "SELECT c.name,"
 	    " c.starts_on, c.ends_on, c.checklist_id, l.name, c.scope, coalesce(c.township_id, 0),"
-	    " c.rectify_days, c.state FROM insp_campaigns c JOIN insp_checklists l"
-	    " ON l.id = c.checklist_id WHERE c.id = ?", &st) == XA_OK) {
+	    " c.rectify_days, c.state, " INSP_CAMPAIGN_OWNER " FROM insp_campaigns c"
+	    " JOIN insp_checklists l ON l.id = c.checklist_id WHERE c.id = ?", &st) == XA_OK) {
 		db_bind_int(st, 1, c->id);
-		if (db_step(st) == 1) {
-			snprintf(c->name, sizeof c->name, "%s", db_col_text(st, 0));
+		/* Dates, scope and state are short words the store wrote; an
+		 * owner's path that does not fit is in nobody's reach. */
+		if (db_step(st) == 1 && insp_text_copy(c->owner, sizeof c->owner,
+		    db_col_text(st, 9))) {
+			c->name = adup(r, db_col_text(st, 0));
 			snprintf(c->starts_on, sizeof c->starts_on, "%s", db_col_text(st, 1));
 			snprintf(c->ends_on, sizeof c->ends_on, "%s", db_col_text(st, 2));
 			c->checklist_id = db_col_int(st, 3);
-			snprintf(c->checklist, sizeof c->checklist, "%s", db_col_text(st, 4));
+			c->checklist = adup(r, db_col_text(st, 4));
 			snprintf(c->scope, sizeof c->scope, "%s", db_col_text(st, 5));
 			c->township_id = db_col_int(st, 6);
 			c->rectify_days = (int)db_col_int(st, 7);
@@ -229,7 +244,8 @@ camp_load(req *r, struct camp *c)
 		}
 		db_done(st);
 	}
-	if (found && bureau_may(r, A_INSPECT_READ))
+	if (found && bureau_may(r, A_INSPECT_READ) &&
+	    policy_allow(r->user, A_INSPECT_READ, c->owner))
 		return 1;
 	/* A school does not see a campaign before it opens. */
 	if (found && is_school(r) && strcmp(c->state, "draft") != 0 &&
@@ -243,7 +259,7 @@ camp_load(req *r, struct camp *c)
 struct school {
 	int64_t id;
 	char path[96];
-	char name[128];
+	const char *name;
 };
 
 /* The school of path parameter pname that the caller may act on with a;
@@ -253,7 +269,7 @@ school_load(req *r, const char *pname, enum action a, struct school *s)
 {
 	memset(s, 0, sizeof *s);
 	if (req_param_int(r, pname, &s->id) != XA_OK ||
-	    !unit_get(r, s->id, "school", s->path, s->name) ||
+	    !unit_get(r, s->id, "school", s->path, &s->name) ||
 	    !policy_allow(r->user, a, s->path)) {
 		not_found(r);
 		return 0;
@@ -265,13 +281,13 @@ struct task {
 	int64_t id;
 	int64_t unit_id;
 	char path[96];
-	char school[128];
+	const char *school;
 	int64_t campaign_id;
-	char campaign[256];
+	const char *campaign;
 	int64_t inspection_id;
 	int64_t item_id;
-	char finding[2048];
-	char requirement[2048];
+	const char *finding;		/* up to INSP_TEXT_MAX code points */
+	const char *requirement;
 	char due_on[11];
 	char state[16];
 	int round;
@@ -290,16 +306,15 @@ task_load(req *r, enum action a, struct task *t)
 	    " JOIN units u ON u.id = t.unit_id JOIN insp_campaigns c ON c.id = t.campaign_id"
 	    " WHERE t.id = ?", &st) == XA_OK) {
 		db_bind_int(st, 1, t->id);
-		if (db_step(st) == 1) {
+		if (db_step(st) == 1 && insp_text_copy(t->path, sizeof t->path, db_col_text(st, 1))) {
 			t->unit_id = db_col_int(st, 0);
-			snprintf(t->path, sizeof t->path, "%s", db_col_text(st, 1));
-			snprintf(t->school, sizeof t->school, "%s", db_col_text(st, 2));
+			t->school = adup(r, db_col_text(st, 2));
 			t->campaign_id = db_col_int(st, 3);
-			snprintf(t->campaign, sizeof t->campaign, "%s", db_col_text(st, 4));
+			t->campaign = adup(r, db_col_text(st, 4));
 			t->inspection_id = db_col_int(st, 5);
 			t->item_id = db_col_int(st, 6);
-			snprintf(t->finding, sizeof t->finding, "%s", db_col_text(st, 7));
-			snprintf(t->requirement, sizeof t->requirement, "%s", db_col_text(st, 8));
+			t->finding = adup(r, db_col_text(st, 7));
+			t->requirement = adup(r, db_col_text(st, 8));
 			snprintf(t->due_on, sizeof t->due_on, "%s", db_col_text(st, 9));
 			snprintf(t->state, sizeof t->state, "%s", db_col_text(st, 10));
 			t->round = (int)db_col_int(st, 11);
@@ -769,9 +784,10 @@ checklists_list(req *r)
 	    bureau_may(r, A_INSPECT_WRITE)));
 }
 
-/* The checklist of path parameter {id}; 0 (answered 404) when none. */
+/* The checklist of path parameter {id} and its name (in the arena); 0
+ * (answered 404) when none. */
 static int
-checklist_load(req *r, int64_t *id, char name[256])
+checklist_load(req *r, int64_t *id, const char **name)
 {
 	db_stmt *st = NULL;
 	int found = 0;
@@ -779,7 +795,7 @@ checklist_load(req *r, int64_t *id, char name[256])
 	    "SELECT name FROM insp_checklists WHERE id = ?", &st) == XA_OK) {
 		db_bind_int(st, 1, *id);
 		if (db_step(st) == 1) {
-			snprintf(name, 256, "%s", db_col_text(st, 0));
+			*name = adup(r, db_col_text(st, 0));
 			found = 1;
 		}
 		db_done(st);
@@ -796,14 +812,14 @@ static void
 checklist_get(req *r)
 {
 	int64_t id;
-	char name[256];
+	const char *name;
 	int total, count;
 	if (!bureau_may(r, A_INSPECT_READ) && !(is_school(r) &&
 	    policy_allow(r->user, A_INSPECT_READ, r->user->unit_path))) {
 		not_found(r);
 		return;
 	}
-	if (!checklist_load(r, &id, name))
+	if (!checklist_load(r, &id, &name))
 		return;
 	json_t *parts = checklist_items(r, id, &total, &count);
 	json_t *m = json_pack("{s:{s:s}, s:{s:I, s:s}, s:o, s:i, s:i, s:b, s:s}", "page",
@@ -854,12 +870,12 @@ static void
 item_write(req *r, enum op op)
 {
 	int64_t id, item = 0;
-	char name[256];
+	const char *name;
 	if (!bureau_may(r, A_INSPECT_WRITE)) {
 		not_found(r);
 		return;
 	}
-	if (!checklist_load(r, &id, name))
+	if (!checklist_load(r, &id, &name))
 		return;
 	if (op != OP_ITEM_ADD && req_param_int(r, "item", &item) != XA_OK) {
 		not_found(r);
@@ -973,8 +989,8 @@ campaigns_list(req *r)
 	    db_prepare(r->rdb, "SELECT c.id, c.name, c.starts_on, c.ends_on, c.state,"
 	    " (SELECT count(*) FROM insp_campaign_schools cs WHERE cs.campaign_id = c.id),"
 	    " (SELECT count(*) FROM insp_inspections i WHERE i.campaign_id = c.id"
-	    " AND i.state = 'submitted') FROM insp_campaigns c ORDER BY c.starts_on DESC, c.id DESC"
-	    " LIMIT 2000", &st);
+	    " AND i.state = 'submitted'), " INSP_CAMPAIGN_OWNER " FROM insp_campaigns c"
+	    " ORDER BY c.starts_on DESC, c.id DESC LIMIT 2000", &st);
 	if (a != NULL && e == XA_OK) {
 		if (school) {
 			db_bind_int(st, 1, r->user->unit_id);
@@ -983,6 +999,9 @@ campaigns_list(req *r)
 		while (db_step(st) == 1) {
 			int64_t id = db_col_int(st, 0);
 			const char *state = db_col_text(st, 4);
+			/* The bureau's: only campaigns whose owner is in reach. */
+			if (!school && !policy_allow(r->user, A_INSPECT_READ, db_col_text(st, 7)))
+				continue;
 			json_array_append_new(a, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i,"
 			    " s:s, s:s}", "id", (json_int_t)id, "name", db_col_text(st, 1), "starts_on",
 			    db_col_text(st, 2), "ends_on", db_col_text(st, 3), "state", state,
@@ -1091,6 +1110,11 @@ campaign_state_post(req *r, enum op op)
 	}
 	if (!camp_load(r, &c))
 		return;
+	/* Read in reach, but written only by whom the owner's unit allows. */
+	if (!policy_allow(r->user, A_INSPECT_WRITE, c.owner)) {
+		not_found(r);
+		return;
+	}
 	struct job *j = job_new(r, op);
 	if (j == NULL)
 		return;
@@ -1179,13 +1203,25 @@ campaign_get(req *r)
 		req_error(r, 503, "unavailable", NULL);
 		return;
 	}
-	json_t *schools = json_array(), *towns = json_array();
-	for (size_t i = 0; i < n; i++) {
-		if (!policy_allow(r->user, A_INSPECT_READ, res[i].path) ||
-		    (school && res[i].unit_id != r->user->unit_id))
-			continue;
-		json_array_append_new(schools, result_json(r, &c, &res[i]));
+	/* Only the schools in the caller's reach, and the townships' sums
+	 * taken again over them alone. */
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (policy_allow(r->user, A_INSPECT_READ, res[i].path) &&
+		    (!school || res[i].unit_id == r->user->unit_id))
+			res[k++] = res[i];
+	n = k;
+	free(tw);
+	tw = NULL;
+	nt = 0;
+	if (!school && insp_townships(res, n, &tw, &nt) != XA_OK) {
+		free(res);
+		req_error(r, 503, "unavailable", NULL);
+		return;
 	}
+	json_t *schools = json_array(), *towns = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(schools, result_json(r, &c, &res[i]));
 	for (size_t i = 0; !school && i < nt; i++)
 		json_array_append_new(towns, json_pack("{s:I, s:s, s:i, s:i, s:o, s:s, s:i, s:i}",
 		    "id", (json_int_t)tw[i].id, "name", tw[i].id ? tw[i].name :
@@ -1676,12 +1712,23 @@ task_get(req *r)
 	    " coalesce(a.display_name, '') FROM insp_task_events e LEFT JOIN accounts a"
 	    " ON a.id = e.by_account WHERE e.task_id = ? ORDER BY e.id", &st) == XA_OK) {
 		db_bind_int(st, 1, t.id);
+		/* Every event, however many rounds the task has been through:
+		 * the list grows (the evidence is read once the statement is
+		 * done, so only one is open at a time). */
 		struct evr {
 			int64_t id;
 			json_t *o;
-		} list[64];
-		size_t n = 0;
-		while (db_step(st) == 1 && n < 64) {
+		} *list = NULL;
+		size_t n = 0, cap = 0;
+		while (db_step(st) == 1) {
+			if (n == cap) {
+				size_t nc = cap ? cap * 2 : 16;
+				struct evr *nl = realloc(list, nc * sizeof *nl);
+				if (nl == NULL)
+					break;
+				list = nl;
+				cap = nc;
+			}
 			const char *kind = db_col_text(st, 1);
 			list[n].id = db_col_int(st, 0);
 			list[n].o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
@@ -1697,6 +1744,7 @@ task_get(req *r)
 			json_object_set_new(list[i].o, "evidence", evidence_json(r, 0, 0, list[i].id));
 			json_array_append_new(ev, list[i].o);
 		}
+		free(list);
 	}
 	char td[11];
 	day_format(today, td);
@@ -1789,13 +1837,18 @@ school_view(req *r)
 	json_t *rows = json_array(), *tasks = json_array();
 	xa_day today = today_of(r);
 	if (db_prepare(r->rdb, "SELECT c.id, c.name, c.state, coalesce(i.state, ''),"
-	    " coalesce(i.total, 0), coalesce(i.max_total, 0), coalesce(i.visited_on, '')"
-	    " FROM insp_campaign_schools cs JOIN insp_campaigns c ON c.id = cs.campaign_id"
+	    " coalesce(i.total, 0), coalesce(i.max_total, 0), coalesce(i.visited_on, ''), "
+	    INSP_CAMPAIGN_OWNER " FROM insp_campaign_schools cs"
+	    " JOIN insp_campaigns c ON c.id = cs.campaign_id"
 	    " LEFT JOIN insp_inspections i ON i.campaign_id = c.id AND i.unit_id = cs.unit_id"
 	    " WHERE cs.unit_id = ? AND c.state <> 'draft' ORDER BY c.starts_on DESC, c.id DESC",
 	    &st) == XA_OK) {
 		db_bind_int(st, 1, s.id);
 		while (db_step(st) == 1) {
+			/* The bureau's: campaigns whose owner is in its reach
+			 * (camp_load's rule); the school: those covering it. */
+			if (!is_school(r) && !policy_allow(r->user, A_INSPECT_READ, db_col_text(st, 7)))
+				continue;
 			const char *is = db_col_text(st, 3);
 			int sub = strcmp(is, "submitted") == 0;
 			const char *sheet = sub ? "submitted" : is[0] ? "draft" : "none";
@@ -2020,14 +2073,15 @@ ref_path(req *r, const char *reason, int64_t ref, char path[96])
 static void
 acc_post(req *r)
 {
-	char upath[96], uname[128];
+	char upath[96];
+	const char *uname;
 	struct job *j;
 	if (!bureau_may(r, A_ACCOUNTABILITY_WRITE)) {
 		not_found(r);
 		return;
 	}
 	int64_t unit = input_int(r->in, "unit_id", 0);
-	if (!unit_get(r, unit, NULL, upath, uname) ||
+	if (!unit_get(r, unit, NULL, upath, &uname) ||
 	    !policy_allow(r->user, A_ACCOUNTABILITY_WRITE, upath)) {
 		not_found(r);
 		return;

@@ -147,6 +147,33 @@ return_due(const ret_month *m, long due_day)
 	return ret_month_next(m) + (xa_day)(due_day - 1);
 }
 
+void
+return_month_floor(xa_day today, ret_month *out)
+{
+	ret_month_of(today, out);
+	ret_month_add(out, -RET_MONTHS_BACK);
+}
+
+int
+ret_text_copy(char *dst, size_t cap, const char *src)
+{
+	size_t n = strlen(src);
+	if (cap == 0)
+		return 0;
+	if (n < cap) {
+		memcpy(dst, src, n + 1);
+		return 1;
+	}
+	/* Back off continuation bytes (10xxxxxx) to the start of the
+	 * character that would be cut, and end there. */
+	n = cap - 1;
+	while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
+		n--;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+	return 0;
+}
+
 int64_t
 return_id(int64_t unit, const ret_month *m)
 {
@@ -484,8 +511,8 @@ return_get(db *conn, int64_t id, return_row *out)
 		out->submitted_by = db_col_int(st, 7);
 		out->reviewed_at = db_col_int(st, 8);
 		out->reviewed_by = db_col_int(st, 9);
-		snprintf(out->remarks, sizeof out->remarks, "%s", db_col_text(st, 10));
-		snprintf(out->reason, sizeof out->reason, "%s", db_col_text(st, 11));
+		(void)ret_text_copy(out->remarks, sizeof out->remarks, db_col_text(st, 10));
+		(void)ret_text_copy(out->reason, sizeof out->reason, db_col_text(st, 11));
 	}
 	db_done(st);
 	return rc < 0 ? (xa_err)-rc : XA_OK;
@@ -545,11 +572,24 @@ return_submit(db *conn, int64_t unit, const ret_month *m, const char *remarks,
     bool confirm_zero, long due_day, long zone, int64_t by, int64_t now, bool *zero)
 {
 	int64_t id = return_id(unit, m);
-	if (now < day_start(ret_month_next(m), zone))
+	ret_month floor;
+	return_month_floor(day_of(now, zone), &floor);
+	if (now < day_start(ret_month_next(m), zone) || ret_month_cmp(m, &floor) < 0)
 		return XA_EINVAL;
-	return_row row;
-	xa_err e = return_get(conn, id, &row);
+	db_stmt *st = NULL;
+	xa_err e = db_prepare(conn, "SELECT 1 FROM units WHERE id = ? AND kind = 'school'"
+	    " AND active = 1", &st);
 	if (e != XA_OK)
+		return e;
+	db_bind_int(st, 1, unit);
+	int rc = db_step(st);
+	db_done(st);
+	if (rc < 0)
+		return (xa_err)-rc;
+	if (rc != 1)
+		return XA_ENOTFOUND;
+	return_row row;
+	if ((e = return_get(conn, id, &row)) != XA_OK)
 		return e;
 	if (row.state != RS_DRAFT && row.state != RS_SENT_BACK)
 		return XA_ECONFLICT;
@@ -561,7 +601,6 @@ return_submit(db *conn, int64_t unit, const ret_month *m, const char *remarks,
 		*zero = z;
 	if (z && !confirm_zero)
 		return XA_EMISSING;
-	db_stmt *st = NULL;
 	if (!row.stored) {
 		char mon[8], due[11];
 		ret_month_format(m, mon);
@@ -940,10 +979,16 @@ return_month_list(db *conn, const char *scope, const ret_month *m, xa_day due, x
 		return_school *s = &list[len++];
 		memset(s, 0, sizeof *s);
 		s->unit_id = db_col_int(st, 0);
-		snprintf(s->name, sizeof s->name, "%s", db_col_text(st, 1));
-		snprintf(s->path, sizeof s->path, "%s", db_col_text(st, 2));
+		/* Names fit (RET_NAME_BYTES); one written behind the
+		 * program's back is cut between characters, and the school
+		 * still listed. A path that does not fit names no unit. */
+		(void)ret_text_copy(s->name, sizeof s->name, db_col_text(st, 1));
+		if (!ret_text_copy(s->path, sizeof s->path, db_col_text(st, 2))) {
+			len--;
+			continue;
+		}
 		s->township_id = db_col_int(st, 3);
-		snprintf(s->township, sizeof s->township, "%s", db_col_text(st, 4));
+		(void)ret_text_copy(s->township, sizeof s->township, db_col_text(st, 4));
 		const char *state = db_col_text(st, 5);
 		s->state = RS_DRAFT;
 		for (int i = 1; return_states[i] != NULL; i++)

@@ -26,6 +26,15 @@
 #include "../core/err.h"
 #include "../store/db.h"
 
+/* A unit's name as the registry takes it: at most 100 code points
+ * (org_http.c), up to 4 bytes each in UTF-8, and the NUL. */
+#define RET_NAME_MAX 100
+#define RET_NAME_BYTES (RET_NAME_MAX * 4 + 1)
+
+/* How far back a return may be drafted and submitted: the current month
+ * and the RET_MONTHS_BACK before it (docs/internals/returns.md). */
+#define RET_MONTHS_BACK 24
+
 /* ---- Months. */
 
 typedef struct ret_month {
@@ -48,6 +57,14 @@ xa_day ret_month_first(const ret_month *m);
 xa_day ret_month_next(const ret_month *m);
 /* The due date of m's return: day due_day (1..28) of the next month. */
 xa_day return_due(const ret_month *m, long due_day);
+/* The earliest month a return may be submitted for on today: the
+ * month RET_MONTHS_BACK before today's. */
+void return_month_floor(xa_day today, ret_month *out);
+
+/* Copies text src into dst (cap bytes). 1 when it fits; else 0, and dst
+ * holds the longest prefix that ends between two characters, so a cut
+ * never leaves half a character (invalid UTF-8) behind. */
+int ret_text_copy(char *dst, size_t cap, const char *src);
 
 /* ---- Ids. */
 
@@ -100,6 +117,11 @@ enum return_state { RS_DRAFT, RS_SUBMITTED, RS_ACCEPTED, RS_SENT_BACK, RS__COUNT
  * catalog key is "returns.state.<name>". */
 extern const char *const return_states[];
 
+/* The school's remarks and the office's reason, in code points (the
+ * forms' limits, returns_http.c). */
+#define RET_REMARKS_MAX 1000
+#define RET_REASON_MAX 500
+
 typedef struct return_row {
 	int64_t id, unit_id;
 	ret_month month;
@@ -110,19 +132,22 @@ typedef struct return_row {
 	int submissions;
 	int64_t first_submitted_at, submitted_at, submitted_by;
 	int64_t reviewed_at, reviewed_by;
-	char remarks[4096];
-	char reason[2048];
+	char remarks[RET_REMARKS_MAX * 4 + 1];
+	char reason[RET_REASON_MAX * 4 + 1];
 } return_row;
 
 /* The return of id as stored, or a draft (stored false) when no row is.
- * Says nothing about whether the school exists. */
+ * Says nothing about whether the school exists. Text longer than its
+ * field (written behind the program's back) is cut between characters. */
 xa_err return_get(db *conn, int64_t id, return_row *out);
 /* The frozen figures of a stored return. */
 xa_err return_figures_get(db *conn, int64_t id, ret_figures *out);
 
 /* Submits school unit's return for m: drafts it on conn, freezes the
- * figures, records the history. The month must have ended by now
- * (XA_EINVAL otherwise); a zero return needs confirm_zero (XA_EMISSING);
+ * figures, records the history. unit must be an active school
+ * (XA_ENOTFOUND otherwise); the month must have ended by now and not lie
+ * before return_month_floor (XA_EINVAL otherwise); a zero return needs
+ * confirm_zero (XA_EMISSING);
  * only a draft or a sent-back return may be submitted (XA_ECONFLICT).
  * The due date and lateness are fixed at the first submission. *zero
  * (may be NULL) receives whether it was a zero return. Writer only. */
@@ -138,7 +163,7 @@ xa_err return_review(db *conn, int64_t id, bool accept, const char *reason, int6
 
 typedef struct return_school {
 	int64_t unit_id, township_id;	/* township 0: directly under the bureau */
-	char name[128], path[96], township[128];
+	char name[RET_NAME_BYTES], path[96], township[RET_NAME_BYTES];
 	enum return_state state;	/* RS_DRAFT: nothing submitted */
 	bool late;			/* first submitted after the due date */
 	bool missing;			/* not submitted and the due date has passed */
@@ -165,14 +190,16 @@ xa_err return_trend(db *conn, const char *scope, const ret_month *m, ret_figures
  * person: schools, townships and counts. */
 
 /* The month as an xlsx workbook: a summary sheet (per township and the
- * city) and one sheet per township (its schools). Written to a temporary
- * file under tmpdir and read back into *data (malloc'd). */
+ * city) and one sheet per township (its schools). Times of submission
+ * in zone (seconds east of UTC, the bureau's configured zone). Written to
+ * a temporary file under tmpdir and read back into *data (malloc'd). */
 xa_err returns_xlsx(const char *lang, const ret_month *m, xa_day due,
-    const return_school *s, size_t n, const char *tmpdir, char **data, size_t *len);
+    const return_school *s, size_t n, long zone, const char *tmpdir, char **data,
+    size_t *len);
 /* The month as CSV (UTF-8 with BOM, formulas neutralised), one row per
- * school, into *data (malloc'd). */
+ * school, times in zone, into *data (malloc'd). */
 xa_err returns_csv(const char *lang, const ret_month *m, const return_school *s, size_t n,
-    char **data, size_t *len);
+    long zone, char **data, size_t *len);
 
 /* ---- Demo. */
 

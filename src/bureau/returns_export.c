@@ -52,17 +52,16 @@ state_label(const char *lang, const return_school *s)
 	return i18n(lang, key);
 }
 
-/* "2026-10-03 09:12" in the bureau's zone is not known here: the
- * submission's day in UTC+8 is what offices read, and the zone is fixed
- * for China (calendar.h). */
+/* "2026-10-03 09:12" in the bureau's configured zone (the handler passes
+ * it), as its pages show the same time. */
 static void
-when_text(int64_t at, char out[17])
+when_text(int64_t at, long zone, char out[17])
 {
 	if (at <= 0) {
 		out[0] = '\0';
 		return;
 	}
-	time_format(at, 8 * 3600L, ' ', out);
+	time_format(at, zone, ' ', out);
 }
 
 /* A sheet name from a township's: Excel forbids []:*?/\ and more than
@@ -92,10 +91,17 @@ sheet_name(lxw_workbook *wb, const char *name, char *out, size_t len)
 	out[n] = '\0';
 	if (n == 0)
 		snprintf(out, len, "Sheet");
+	/* base holds at most SHEET_NAME_MAX - 4 characters of 4 bytes; the
+	 * number is added whole or not at all, never cutting a character. */
 	char base[128];
-	snprintf(base, sizeof base, "%s", out);
-	for (int i = 2; workbook_validate_sheet_name(wb, out) != LXW_NO_ERROR && i < 1000; i++)
-		snprintf(out, len, "%.100s(%d)", base, i);
+	(void)ret_text_copy(base, sizeof base, out);
+	for (int i = 2; workbook_validate_sheet_name(wb, out) != LXW_NO_ERROR && i < 1000; i++) {
+		int w = snprintf(out, len, "%s(%d)", base, i);
+		if (w < 0 || (size_t)w >= len) {
+			(void)ret_text_copy(out, len, base);
+			break;
+		}
+	}
 }
 
 /* Sums of the counted returns of s[from..to). */
@@ -131,7 +137,7 @@ township_of(const char *lang, const return_school *s)
 
 xa_err
 returns_xlsx(const char *lang, const ret_month *m, xa_day due, const return_school *s,
-    size_t n, const char *tmpdir, char **data, size_t *len)
+    size_t n, long zone, const char *tmpdir, char **data, size_t *len)
 {
 	*data = NULL;
 	*len = 0;
@@ -227,7 +233,7 @@ returns_xlsx(const char *lang, const ret_month *m, xa_day due, const return_scho
 		lxw_row_t r = 1;
 		for (size_t k = i; k < j; k++, r++) {
 			char at[17];
-			when_text(s[k].submitted_at, at);
+			when_text(s[k].submitted_at, zone, at);
 			worksheet_write_string(ws, r, 0, s[k].name, NULL);
 			worksheet_write_string(ws, r, 1, state_label(lang, &s[k]), NULL);
 			worksheet_write_string(ws, r, 2, s[k].late ? i18n(lang, "returns.x.yes") : "", NULL);
@@ -281,7 +287,7 @@ returns_xlsx(const char *lang, const ret_month *m, xa_day due, const return_scho
 
 xa_err
 returns_csv(const char *lang, const ret_month *m, const return_school *s, size_t n,
-    char **data, size_t *len)
+    long zone, char **data, size_t *len)
 {
 	(void)m;
 	*data = NULL;
@@ -299,7 +305,7 @@ returns_csv(const char *lang, const ret_month *m, const return_school *s, size_t
 		e = csv_end_row(&b);
 	for (size_t i = 0; i < n && e == XA_OK; i++) {
 		char at[17];
-		when_text(s[i].submitted_at, at);
+		when_text(s[i].submitted_at, zone, at);
 		e = csv_put(&b, township_of(lang, &s[i]), 1);
 		if (e == XA_OK)
 			e = csv_put(&b, s[i].name, 0);

@@ -173,7 +173,8 @@ state_label(const req *r, enum return_state s, bool missing)
 
 struct school {
 	int64_t id, township_id;
-	char name[128], path[96], township[128];
+	bool active;
+	char name[RET_NAME_BYTES], path[96], township[RET_NAME_BYTES];
 };
 
 static int
@@ -183,16 +184,17 @@ school_get(req *r, int64_t id, struct school *s)
 	int found = 0;
 	memset(s, 0, sizeof *s);
 	if (db_prepare(r->rdb, "SELECT u.name, u.path, coalesce(u.township_id, 0),"
-	    " coalesce(t.name, '') FROM units u LEFT JOIN units t ON t.id = u.township_id"
-	    " WHERE u.id = ? AND u.kind = 'school'", &st) != XA_OK)
+	    " coalesce(t.name, ''), u.active FROM units u LEFT JOIN units t"
+	    " ON t.id = u.township_id WHERE u.id = ? AND u.kind = 'school'", &st) != XA_OK)
 		return 0;
 	db_bind_int(st, 1, id);
-	if (db_step(st) == 1) {
+	/* A path that does not fit names no unit we could check. */
+	if (db_step(st) == 1 && ret_text_copy(s->path, sizeof s->path, db_col_text(st, 1))) {
 		s->id = id;
-		snprintf(s->name, sizeof s->name, "%s", db_col_text(st, 0));
-		snprintf(s->path, sizeof s->path, "%s", db_col_text(st, 1));
+		(void)ret_text_copy(s->name, sizeof s->name, db_col_text(st, 0));
 		s->township_id = db_col_int(st, 2);
-		snprintf(s->township, sizeof s->township, "%s", db_col_text(st, 3));
+		(void)ret_text_copy(s->township, sizeof s->township, db_col_text(st, 3));
+		s->active = db_col_int(st, 4) != 0;
 		found = 1;
 	}
 	db_done(st);
@@ -220,13 +222,16 @@ caller_bureau(req *r)
 /* The return of path parameter {id}: its school, in the caller's reach
  * (else 404, exactly like a missing one), for a month not in the future,
  * and, when need is not A_RETURN_READ, an action the caller may take
- * (else 403). 0 when answered here. */
+ * (else 403). A return never stored exists only as a draft of an active
+ * school for a month not before the floor (else 404: nothing can be
+ * submitted there). 0 when answered here. */
 static int
 return_open(req *r, enum action need, struct school *sc, return_row *row)
 {
 	int64_t id = 0, unit = 0;
-	ret_month m, cur;
+	ret_month m, cur, floor;
 	ret_month_of(today_of(r), &cur);
+	return_month_floor(today_of(r), &floor);
 	if (req_param_int(r, "id", &id) != XA_OK || return_id_split(id, &unit, &m) != XA_OK ||
 	    ret_month_cmp(&m, &cur) > 0 || !school_get(r, unit, sc) ||
 	    !policy_allow(r->user, A_RETURN_READ, sc->path)) {
@@ -241,7 +246,20 @@ return_open(req *r, enum action need, struct school *sc, return_row *row)
 		req_error(r, 503, "unavailable", NULL);
 		return 0;
 	}
+	if (!row->stored && (!sc->active || ret_month_cmp(&m, &floor) < 0)) {
+		req_error(r, 404, "not_found", NULL);
+		return 0;
+	}
 	return 1;
+}
+
+/* 1 when m lies before the earliest month a return may be submitted for. */
+static int
+before_floor(req *r, const ret_month *m)
+{
+	ret_month floor;
+	return_month_floor(today_of(r), &floor);
+	return ret_month_cmp(m, &floor) < 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -465,7 +483,7 @@ school_model(req *r, const ret_month *want)
 
 struct late_notice {
 	int64_t unit, id;
-	char school[128];
+	char school[RET_NAME_BYTES];
 	char due[11];
 	char month[8];
 };
@@ -529,7 +547,7 @@ late_notices(req *r, const return_school *s, size_t n, const ret_month *m, xa_da
 		struct late_notice *ln = &list[len++];
 		ln->unit = s[i].unit_id;
 		ln->id = id;
-		snprintf(ln->school, sizeof ln->school, "%s", s[i].name);
+		(void)ret_text_copy(ln->school, sizeof ln->school, s[i].name);
 		day_format(due, ln->due);
 		ret_month_format(m, ln->month);
 	}
@@ -810,7 +828,13 @@ act_done(req *r, void *ctx, xa_err result)
 {
 	struct act_job *j = ctx;
 	if (result == XA_EINVAL) {
-		act_refuse(r, j, 400, "returns_month_open", "month");
+		act_refuse(r, j, 400, before_floor(r, &j->row.month) ? "returns_month_floor" :
+		    "returns_month_open", "month");
+		return;
+	}
+	if (result == XA_ENOTFOUND && j->kind == 0) {
+		/* The school was deactivated while the write waited. */
+		req_error(r, 404, "not_found", NULL);
 		return;
 	}
 	if (result == XA_EMISSING) {
@@ -862,7 +886,16 @@ act_post(req *r, int kind)
 	j->reason = input_str(r->in, "reason");
 	json_t *cz = json_object_get(r->in, "confirm_zero");
 	j->confirm_zero = json_is_true(cz);
-	/* The same checks the writer makes, to answer at once. */
+	/* The same checks the writer makes, to answer at once: a school no
+	 * longer active submits nothing (404, as for a missing school). */
+	if (kind == 0 && !j->sc.active) {
+		req_error(r, 404, "not_found", NULL);
+		return;
+	}
+	if (kind == 0 && before_floor(r, &j->row.month)) {
+		act_refuse(r, j, 400, "returns_month_floor", "month");
+		return;
+	}
 	if (kind == 0 && j->now < day_start(ret_month_next(&j->row.month), j->zone)) {
 		act_refuse(r, j, 400, "returns_month_open", "month");
 		return;
@@ -890,6 +923,7 @@ struct export_job {
 	const char *lang;
 	ret_month m;
 	xa_day due;
+	long zone;
 	return_school *s;
 	size_t n;
 	char *data;
@@ -911,6 +945,7 @@ export_collect(req *r, struct export_job *j)
 	if (!month_want(r, &j->m))
 		return 0;
 	j->lang = r->lang;
+	j->zone = zone_of(r);
 	j->due = return_due(&j->m, due_day_of(r));
 	if (return_month_list(r->rdb, p->scope_path, &j->m, j->due, today_of(r), &j->s,
 	    &j->n) != XA_OK) {
@@ -930,8 +965,8 @@ xlsx_work(void *ctx)
 {
 	struct export_job *j = ctx;
 	const char *tmp = getenv("TMPDIR");
-	j->e = returns_xlsx(j->lang, &j->m, j->due, j->s, j->n, tmp && *tmp ? tmp : "/tmp",
-	    &j->data, &j->len);
+	j->e = returns_xlsx(j->lang, &j->m, j->due, j->s, j->n, j->zone,
+	    tmp && *tmp ? tmp : "/tmp", &j->data, &j->len);
 }
 
 static void
@@ -973,7 +1008,7 @@ export_csv(req *r)
 	memset(&j, 0, sizeof j);
 	if (!export_collect(r, &j))
 		return;
-	xa_err e = returns_csv(r->lang, &j.m, j.s, j.n, &j.data, &j.len);
+	xa_err e = returns_csv(r->lang, &j.m, j.s, j.n, j.zone, &j.data, &j.len);
 	free(j.s);
 	if (e != XA_OK) {
 		req_error(r, 503, "unavailable", NULL);
@@ -994,7 +1029,7 @@ static const field month_query[] = {
 };
 
 static const field submit_fields[] = {
-	{ "remarks", FT_TEXT, 0, 0, 1000, NULL },
+	{ "remarks", FT_TEXT, 0, 0, RET_REMARKS_MAX, NULL },
 	{ "confirm_zero", FT_BOOL, 0, 0, 0, NULL },
 	{ NULL, 0, 0, 0, 0, NULL },
 };
@@ -1007,12 +1042,12 @@ static const field accept_fields[] = {
 /* The API requires the reason; the page's form answers a missing one
  * with the page again, saying so. */
 static const field send_back_api[] = {
-	{ "reason", FT_TEXT, F_REQUIRED, 2, 500, NULL },
+	{ "reason", FT_TEXT, F_REQUIRED, 2, RET_REASON_MAX, NULL },
 	{ NULL, 0, 0, 0, 0, NULL },
 };
 
 static const field send_back_form[] = {
-	{ "reason", FT_TEXT, 0, 0, 500, NULL },
+	{ "reason", FT_TEXT, 0, 0, RET_REASON_MAX, NULL },
 	{ NULL, 0, 0, 0, 0, NULL },
 };
 

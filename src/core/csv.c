@@ -397,14 +397,43 @@ csv_put_bom(buf *b)
 	return buf_append(b, UTF8_BOM, UTF8_BOM_LEN);
 }
 
-/* True when a spreadsheet may take a cell starting with c as a formula:
- * = + - @ start one, a leading TAB or CR is skipped by some before they
- * look (the OWASP list for CSV injection). */
-static bool
-formula_start(char c)
+/* The length of the formula sign at f (= + - @, or the full-width
+ * ＝ ＋ － ＠ a Chinese keyboard types, which Excel and WPS take as the
+ * same), or 0. */
+static size_t
+formula_sign(const char *f)
 {
-	return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' ||
-	    c == '\r';
+	static const char *const wide[] = { "\xef\xbc\x9d", "\xef\xbc\x8b",
+		"\xef\xbc\x8d", "\xef\xbc\xa0" };	/* U+FF1D U+FF0B U+FF0D U+FF20 */
+	if (*f == '=' || *f == '+' || *f == '-' || *f == '@')
+		return 1;
+	for (size_t i = 0; i < sizeof wide / sizeof wide[0]; i++)
+		if (strncmp(f, wide[i], 3) == 0)
+			return 3;
+	return 0;
+}
+
+/* True when a spreadsheet may take field f as a formula (the OWASP list
+ * for CSV injection): it starts with TAB or CR, which some readers skip
+ * before they look, or its first character after any spaces (ASCII, the
+ * ideographic U+3000, no-break U+00A0, which readers trim) is a formula
+ * sign. */
+static bool
+formula_like(const char *f)
+{
+	if (*f == '\t' || *f == '\r')
+		return true;
+	for (;;) {
+		if (*f == ' ' || *f == '\t' || *f == '\r' || *f == '\n')
+			f++;
+		else if (strncmp(f, "\xe3\x80\x80", 3) == 0)	/* U+3000 */
+			f += 3;
+		else if (strncmp(f, "\xc2\xa0", 2) == 0)		/* U+00A0 */
+			f += 2;
+		else
+			break;
+	}
+	return formula_sign(f) > 0;
 }
 
 /*
@@ -428,7 +457,7 @@ csv_put(buf *b, const char *field, int first)
 		e = XA_EUTF8;
 		goto done;
 	}
-	prefix = n > 0 && formula_start(f[0]);
+	prefix = n > 0 && formula_like(f);
 	quote = strpbrk(f, ",\"\r\n") != NULL ||
 	    (n > 0 && (f[0] == ' ' || f[n - 1] == ' ')) || (first && n == 0);
 	if (!first && (e = buf_putc(b, ',')) != XA_OK)

@@ -4,9 +4,11 @@
  * inside quotes), from UTF-8 with or without a BOM or from GB18030 (what
  * Chinese Excel writes by default), detected per file. Writing: UTF-8
  * with a BOM (so Excel opens it correctly), quoting as needed, and formula
- * injection neutralised: a field starting with = + - @ TAB or CR is
- * prefixed with ' so a spreadsheet shows it as text. Everything is
- * allocated from the caller's arena; nothing is written anywhere. */
+ * injection neutralised: a field starting with TAB or CR, or whose first
+ * character after any spaces is = + - @ or their full-width forms
+ * ＝ ＋ － ＠, is prefixed with ' so a spreadsheet shows it as text.
+ * Everything is allocated from the caller's arena; nothing is written
+ * anywhere. */
 #ifndef XA_CSV_H
 #define XA_CSV_H
 

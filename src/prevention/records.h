@@ -189,10 +189,10 @@ void prev_requirements_load(db *conn, prev_requirements *out);
 
 typedef struct prev_school {
 	int64_t id;
-	char name[128];
+	char name[100 * 4 + 1];	/* a unit name: 100 code points */
 	char path[96];
 	int64_t township_id;		/* 0: directly under the bureau */
-	char township[128];
+	char township[100 * 4 + 1];	/* a unit name: 100 code points */
 	prev_duty sessions;	/* student sessions */
 	prev_duty parents;	/* parent sessions */
 	prev_duty screenings;

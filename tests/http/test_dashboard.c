@@ -238,12 +238,68 @@ test_school(void **state)
 	assert_int_equal((json_decref(call(&sysadm, "/api/v1/dashboard", &st)), st), 404);
 }
 
+/* A school and a township of 60 characters each (180 bytes, once cut
+ * inside a character into 128-byte buffers: the heat map lost the row,
+ * the school's dashboard its name): whole in both dashboards, and the
+ * heat map's row label and tooltips valid UTF-8. Last: adds a school. */
+static void
+test_long_names(void **state)
+{
+	(void)state;
+	char tname[256], sname[256], sql[256];
+	size_t k = 0;
+	for (int i = 0; i < 59; i++)
+		k += (size_t)snprintf(tname + k, sizeof tname - k, "长");
+	snprintf(tname + k, sizeof tname - k, "镇");
+	k = 0;
+	for (int i = 0; i < 58; i++)
+		k += (size_t)snprintf(sname + k, sizeof sname - k, "明");
+	snprintf(sname + k, sizeof sname - k, "小学");
+	int64_t t = fx_unit(1, "township", tname, NULL);
+	int64_t sc = fx_unit(t, "school", sname, "primary");
+	snprintf(sql, sizeof sql, "UPDATE units SET township_id = %lld WHERE id = %lld",
+	    (long long)t, (long long)sc);
+	assert_int_equal(fx_sql(sql), 0);
+	snprintf(sql, sizeof sql, "INSERT INTO classes (unit_id, grade, name, boys, girls) VALUES"
+	    " (%lld, 1, '1班', 20, 20)", (long long)sc);
+	assert_int_equal(fx_sql(sql), 0);
+	assert_true(fx_account(sc, "prin-long", "Dash-pass-1", ROLE_BIT(ROLE_PRINCIPAL)) > 0);
+	struct session prin;
+	assert_int_equal(fx_signin(&S, "prin-long", "Dash-pass-1", &prin), 0);
+	long st;
+	json_t *j = call(&office, "/api/v1/dashboard", &st);
+	assert_int_equal(st, 200);
+	json_t *towns = json_object_get(json_object_get(j, "compliance"), "townships");
+	assert_int_equal(json_array_size(towns), 3);
+	int found = 0;
+	size_t i;
+	json_t *v;
+	json_array_foreach(towns, i, v)
+		found += strcmp(json_string_value(json_object_get(v, "name")), tname) == 0;
+	assert_int_equal(found, 1);
+	json_decref(j);
+	struct resp r;
+	assert_int_equal(fx_req_cookie(&S, &office, "GET", "/dashboard", NULL, NULL, 0, &r), 0);
+	assert_int_equal(r.status, 200);
+	/* The heat map: a row for it (its tooltip starts with the name). */
+	char want[300];
+	snprintf(want, sizeof want, "<title>%s · ", tname);
+	assert_non_null(strstr(r.body, want));
+	resp_free(&r);
+	j = call(&prin, "/api/v1/dashboard", &st);
+	assert_int_equal(st, 200);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "school"),
+	    "name")), sname);
+	json_decref(j);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bureau),
 		cmocka_unit_test(test_school),
+		cmocka_unit_test(test_long_names),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

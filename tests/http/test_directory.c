@@ -285,6 +285,32 @@ test_checks(void **state)
 	assert_false(dir_email_ok("f qb@example.org"));
 	assert_false(dir_email_ok("fqb@-x.org"));
 	assert_false(dir_email_ok("fqb@example.c0m"));
+	/* A plan's name: kept up to 60 characters, else cut on a character
+	 * with its ".pdf" kept; "plan.pdf" for nothing usable. */
+	char nm[DIR_PLAN_NAME_BYTES], want[DIR_PLAN_NAME_BYTES], longer[512];
+	dir_plan_name("工作方案.pdf", nm);
+	assert_string_equal(nm, "工作方案.pdf");
+	dir_plan_name(NULL, nm);
+	assert_string_equal(nm, "plan.pdf");
+	dir_plan_name("\xe5\xb7", nm);
+	assert_string_equal(nm, "plan.pdf");
+	size_t k = 0;
+	for (int i = 0; i < 100; i++)
+		k += (size_t)snprintf(longer + k, sizeof longer - k, "方");
+	snprintf(longer + k, sizeof longer - k, ".PDF");
+	dir_plan_name(longer, nm);
+	memcpy(want, longer, 56 * 3);
+	memcpy(want + 56 * 3, ".PDF", 5);
+	assert_string_equal(nm, want);
+	longer[k] = '\0';	/* no extension: ".pdf" added */
+	dir_plan_name(longer, nm);
+	memcpy(want + 56 * 3, ".pdf", 5);
+	assert_string_equal(nm, want);
+	/* Exactly 60 characters: kept as they are. */
+	memcpy(want, longer, 56 * 3);
+	memcpy(want + 56 * 3, "abcd", 5);
+	dir_plan_name(want, nm);
+	assert_string_equal(nm, want);
 	/* The demo's plan is a real PDF. */
 	buf b;
 	buf_init(&b, DIR_PLAN_MAX);
@@ -403,7 +429,30 @@ test_file_approve_change(void **state)
 	snprintf(q, sizeof q, "SELECT count(*) FROM directory_filings WHERE id = %lld"
 	    " AND state = 'withdrawn'", (long long)f2);
 	assert_int_equal(fx_int(q), 1);
-	assert_int_equal(decide(&office, school_a, "approve", "{}"), 200);
+	/* Approving without naming the filing is refused (it could publish
+	 * a change the office never saw), and changes nothing. */
+	int64_t a1 = fx_int("SELECT count(*) FROM audit_log");
+	int64_t s1 = fx_int("SELECT count(*) FROM directory_filings WHERE state = 'pending'");
+	snprintf(q, sizeof q, "/api/v1/directory/units/%lld/approve", (long long)school_a);
+	j = call(&office, "POST", q, "{}", &st);
+	assert_int_equal(st, 400);
+	assert_string_equal(sget(json_object_get(j, "error"), "field"), "filing");
+	json_decref(j);
+	snprintf(q, sizeof q, "/directory/units/%lld/approve", (long long)school_a);
+	char form[160];
+	snprintf(form, sizeof form, "_csrf=%s", office.csrf);
+	assert_int_equal(fx_req_cookie(&S, &office, "POST", q,
+	    "application/x-www-form-urlencoded", form, 1, &r), 0);
+	assert_int_equal(r.status, 400);
+	resp_free(&r);
+	assert_int_equal(fx_int("SELECT count(*) FROM audit_log"), a1);
+	assert_int_equal(fx_int("SELECT count(*) FROM directory_filings WHERE state = 'pending'"),
+	    s1);
+	j = public_list(NULL, &st);
+	assert_string_equal(sget(entry_of(j, school_a), "phone"), "0371-61110001");
+	json_decref(j);
+	snprintf(body, sizeof body, "{\"filing\":%lld}", (long long)f3);
+	assert_int_equal(decide(&office, school_a, "approve", body), 200);
 	j = public_list(NULL, &st);
 	assert_string_equal(sget(entry_of(j, school_a), "phone"), "0371-61118888");
 	json_decref(j);
@@ -417,9 +466,17 @@ test_file_approve_change(void **state)
 	resp_free(&r);
 	assert_int_equal(fx_int("SELECT count(*) FROM directory_filings WHERE unit_id = 1"
 	    " OR state = 'live'"), 1);
-	/* Every change has its audit record: three filings, two approvals. */
+	/* Every change has its audit record: three filings, two approvals,
+	 * and one under each filing that changed besides: f2 withdrawn by
+	 * f3, f1 superseded when f3 went live. */
 	assert_int_equal(fx_int("SELECT count(*) FROM audit_log WHERE action LIKE 'directory.%'")
-	    - audit0, 5);
+	    - audit0, 7);
+	snprintf(q, sizeof q, "SELECT count(*) FROM audit_log WHERE action = 'directory.withdraw'"
+	    " AND object_type = 'directory_filing' AND object_id = %lld", (long long)f2);
+	assert_int_equal(fx_int(q), 1);
+	snprintf(q, sizeof q, "SELECT count(*) FROM audit_log WHERE action = 'directory.supersede'"
+	    " AND object_type = 'directory_filing' AND object_id = %lld", (long long)f1);
+	assert_int_equal(fx_int(q), 1);
 }
 
 /* A refused filing never shows, and the school reads why. */
@@ -437,8 +494,9 @@ test_refused(void **state)
 	json_t *j = public_list(NULL, &st);
 	assert_null(entry_of(j, school_b));
 	json_decref(j);
-	assert_int_equal(decide(&office, school_b, "approve", "{}"), 409);
 	char path[128];
+	snprintf(path, sizeof path, "{\"filing\":%lld}", (long long)f);
+	assert_int_equal(decide(&office, school_b, "approve", path), 409);
 	snprintf(path, sizeof path, "/api/v1/directory/units/%lld", (long long)school_b);
 	j = call(&prin_b, "GET", path, NULL, &st);
 	assert_int_equal(st, 200);
@@ -522,7 +580,9 @@ test_bad_input(void **state)
 	assert_non_null(strstr(resp_header(&r, "Location"), "/directory/units/"));
 	resp_free(&r);
 	assert_int_equal(fx_int("SELECT count(*) FROM directory_filings"), n0 + 1);
-	assert_int_equal(decide(&office, school_c, "approve", "{}"), 200);
+	snprintf(path, sizeof path, "{\"filing\":%lld}", (long long)fx_int("SELECT max(id)"
+	    " FROM directory_filings"));
+	assert_int_equal(decide(&office, school_c, "approve", path), 200);
 }
 
 /* A school never reaches another school's filing: 404 exactly like a
@@ -638,9 +698,12 @@ test_public_no_account_data(void **state)
 	assert_non_null(strstr(resp_header(&r, "Cache-Control"), "no-store"));
 	resp_free(&r);
 	/* A change makes the old ETag stale. */
+	int64_t f = 0;
 	assert_int_equal(file_entry(&prin_b, school_b, "防欺凌办公室", "0371-62220002", NULL, 0,
-	    NULL), 201);
-	assert_int_equal(decide(&office, school_b, "approve", "{}"), 200);
+	    &f), 201);
+	char body[64];
+	snprintf(body, sizeof body, "{\"filing\":%lld}", (long long)f);
+	assert_int_equal(decide(&office, school_b, "approve", body), 200);
 	assert_int_equal(http_req(&S, "GET", "/api/v1/public/directory", NULL, NULL, 0, h, &r), 0);
 	assert_int_equal(r.status, 200);
 	resp_free(&r);
@@ -655,6 +718,14 @@ test_bureau_entry(void **state)
 	int64_t f = 0;
 	assert_int_equal(file_entry(&office, 1, "学生欺凌防治工作领导小组办公室", "0371-62666010",
 	    pdf2, PDF2_LEN, &f), 201);
+	/* Set again: the first entry is superseded, with its own record. */
+	int64_t f0 = f;
+	assert_int_equal(file_entry(&office, 1, "学生欺凌防治工作领导小组办公室", "0371-62666010",
+	    pdf2, PDF2_LEN, &f), 201);
+	char q[200];
+	snprintf(q, sizeof q, "SELECT count(*) FROM audit_log WHERE action = 'directory.supersede'"
+	    " AND object_id = %lld", (long long)f0);
+	assert_int_equal(fx_int(q), 1);
 	json_t *j = public_list(NULL, &st);
 	json_t *b = json_object_get(j, "bureau");
 	assert_string_equal(sget(b, "phone"), "0371-62666010");
@@ -713,6 +784,89 @@ test_prefill(void **state)
 	assert_int_equal(fx_int(sql), 1);
 }
 
+/* A school and a township of 60 characters each (180 bytes: they were
+ * cut inside a character into small buffers, and the school fell out of
+ * the public list), and a plan whose name is 100 characters (stored cut
+ * to 60 with its ".pdf", so that it downloads). Last: adds a school. */
+static void
+test_long_names(void **state)
+{
+	(void)state;
+	char tname[256], sname[256], fname[512], want[256];
+	size_t k = 0;
+	for (int i = 0; i < 59; i++)
+		k += (size_t)snprintf(tname + k, sizeof tname - k, "长");
+	snprintf(tname + k, sizeof tname - k, "镇");
+	k = 0;
+	for (int i = 0; i < 58; i++)
+		k += (size_t)snprintf(sname + k, sizeof sname - k, "明");
+	snprintf(sname + k, sizeof sname - k, "小学");
+	k = 0;
+	for (int i = 0; i < 100; i++)
+		k += (size_t)snprintf(fname + k, sizeof fname - k, "案");
+	snprintf(fname + k, sizeof fname - k, ".pdf");
+	memcpy(want, fname, 56 * 3);
+	memcpy(want + 56 * 3, ".pdf", 5);
+	int64_t t = fx_unit(1, "township", tname, NULL);
+	int64_t sc = fx_unit(t, "school", sname, "primary");
+	char sql[256];
+	snprintf(sql, sizeof sql, "UPDATE units SET township_id = %lld WHERE id = %lld",
+	    (long long)t, (long long)sc);
+	assert_int_equal(fx_sql(sql), 0);
+	assert_true(fx_account(sc, "prin-long", "Dir-pass-1", ROLE_BIT(ROLE_PRINCIPAL)) > 0);
+	struct session prin;
+	assert_int_equal(fx_signin(&S, "prin-long", "Dir-pass-1", &prin), 0);
+	static char body[65536];
+	char path[160];
+	snprintf(path, sizeof path, "/api/v1/directory/units/%lld/filings", (long long)sc);
+	size_t n = multipart(body, sizeof body, NULL, fname, pdf1, PDF1_LEN, "office_name",
+	    "防欺凌办公室", "phone", "0371-67770007", "email", "l@example.org", NULL);
+	json_t *j = NULL;
+	assert_int_equal(post_mp(&prin, path, body, n, &j), 201);
+	int64_t f = json_integer_value(json_object_get(json_object_get(j, "filing"), "id"));
+	json_decref(j);
+	char b[64];
+	snprintf(b, sizeof b, "{\"filing\":%lld}", (long long)f);
+	assert_int_equal(decide(&office, sc, "approve", b), 200);
+	/* The plan's name, cut. */
+	char q[512];
+	snprintf(q, sizeof q, "SELECT count(*) FROM directory_plans WHERE unit_id = %lld"
+	    " AND name = '%s'", (long long)sc, want);
+	assert_int_equal(fx_int(q), 1);
+	/* The public list and page hold the school whole. */
+	long st;
+	j = public_list(NULL, &st);
+	assert_int_equal(st, 200);
+	json_t *e = entry_of(j, sc);
+	assert_non_null(e);
+	assert_string_equal(sget(e, "name"), sname);
+	assert_string_equal(sget(e, "township"), tname);
+	json_decref(j);
+	struct resp r;
+	assert_int_equal(http_get(&S, "/directory", &r), 0);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, sname));
+	assert_non_null(strstr(r.body, tname));
+	resp_free(&r);
+	/* The unit's page for the office; the plan downloads, public and
+	 * staff, under its cut name. */
+	snprintf(path, sizeof path, "/api/v1/directory/units/%lld", (long long)sc);
+	j = call(&office, "GET", path, NULL, &st);
+	assert_int_equal(st, 200);
+	assert_string_equal(sget(json_object_get(j, "unit"), "name"), sname);
+	json_decref(j);
+	snprintf(path, sizeof path, "/directory/schools/%lld/plan.pdf", (long long)sc);
+	assert_int_equal(http_get(&S, path, &r), 0);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(r.len, PDF1_LEN);
+	assert_non_null(strstr(resp_header(&r, "Content-Disposition"), "filename*=UTF-8''"));
+	resp_free(&r);
+	snprintf(path, sizeof path, "/directory/units/%lld/plan.pdf", (long long)sc);
+	assert_int_equal(fx_req(&S, &office, "GET", path, NULL, &r), 0);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+}
+
 int
 main(void)
 {
@@ -727,6 +881,7 @@ main(void)
 		cmocka_unit_test(test_public_no_account_data),
 		cmocka_unit_test(test_bureau_entry),
 		cmocka_unit_test(test_prefill),
+		cmocka_unit_test(test_long_names),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

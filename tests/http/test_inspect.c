@@ -933,6 +933,264 @@ test_pages(void **state)
 	assert_int_equal(fx_int("SELECT count(*) FROM insp_checklists WHERE name = '页面表'"), 1);
 }
 
+/* n copies of the three-byte character c, in a malloc'd string. */
+static char *
+repeat_cjk(const char *c, size_t n)
+{
+	char *s = malloc(n * 3 + 1);
+	assert_non_null(s);
+	for (size_t i = 0; i < n; i++)
+		memcpy(s + i * 3, c, 3);
+	s[n * 3] = '\0';
+	return s;
+}
+
+/* Long Chinese text end to end: a school and its township named with 60
+ * characters, a checklist and a campaign with 100 (the forms' limits), a
+ * finding and a requirement of 1,500. Each is 3 bytes a character, more
+ * than the fixed buffers once held: every page and list answers, whole,
+ * and the school is in every list. */
+static void
+test_long_texts(void **state)
+{
+	(void)state;
+	char *sname = repeat_cjk("校", 60), *tname = repeat_cjk("镇", 60);
+	char *cname = repeat_cjk("督", 100), *lname = repeat_cjk("表", 100);
+	char *finding = repeat_cjk("查", 1500), *req = repeat_cjk("改", 1500);
+	int64_t town = fx_unit(1, "township", tname, NULL);
+	int64_t sch = fx_unit(town, "school", sname, "primary");
+	assert_true(town > 0 && sch > 0);
+	char *q = NULL;
+	size_t qn = 8192;
+	assert_non_null(q = malloc(qn));
+	snprintf(q, qn, "UPDATE units SET township_id = %lld WHERE id = %lld", (long long)town,
+	    (long long)sch);
+	assert_int_equal(fx_sql(q), 0);
+	struct session prin;
+	assert_true(fx_account(sch, "prin-long", PW, ROLE_BIT(ROLE_PRINCIPAL)) > 0);
+	assert_int_equal(fx_signin(&S, "prin-long", PW, &prin), 0);
+	/* The checklist (a copy of the default) and the campaign. */
+	snprintf(q, qn, "{\"name\":\"%s\",\"copy_from\":1}", lname);
+	json_decref(call(&office, "POST", "/api/v1/inspections/checklists", q, 201));
+	int64_t cl = fx_int("SELECT max(id) FROM insp_checklists");
+	snprintf(q, qn, "{\"name\":\"%s\",\"starts_on\":\"2026-01-05\",\"ends_on\":\"2026-12-20\","
+	    "\"checklist_id\":%lld,\"scope\":\"list\",\"schools\":[%lld],\"inspectors\":[%lld]}",
+	    cname, (long long)cl, (long long)sch, (long long)insp_id);
+	json_t *j = call(&office, "POST", "/api/v1/inspections", q, 201);
+	int64_t c = json_integer_value(json_object_get(json_object_get(j, "campaign"), "id"));
+	json_decref(j);
+	char p[192];
+	snprintf(p, sizeof p, "/api/v1/inspections/%lld/open", (long long)c);
+	json_decref(call(&inspector, "POST", p, "{}", 200));
+	/* The finding, due in a fortnight. */
+	char due[11];
+	day_off(14, due);
+	snprintf(p, sizeof p, "/api/v1/inspections/%lld/schools/%lld/findings", (long long)c,
+	    (long long)sch);
+	free(q);
+	qn = strlen(finding) + strlen(req) + 128;
+	assert_non_null(q = malloc(qn));
+	snprintf(q, qn, "{\"finding\":\"%s\",\"requirement\":\"%s\",\"due_on\":\"%s\"}", finding,
+	    req, due);
+	j = call(&inspector, "POST", p, q, 201);
+	int64_t task = json_integer_value(json_object_get(json_object_get(j, "task"), "id"));
+	json_decref(j);
+	assert_true(task > 0);
+	/* The task, whole, to the inspector and to the school. */
+	snprintf(p, sizeof p, "/api/v1/inspections/tasks/%lld", (long long)task);
+	for (int k = 0; k < 2; k++) {
+		j = call(k ? &prin : &inspector, "GET", p, NULL, 200);
+		json_t *t = json_object_get(j, "task");
+		assert_string_equal(json_string_value(json_object_get(t, "finding")), finding);
+		assert_string_equal(json_string_value(json_object_get(t, "requirement")), req);
+		assert_string_equal(json_string_value(json_object_get(t, "school")), sname);
+		assert_string_equal(json_string_value(json_object_get(t, "campaign")), cname);
+		json_decref(j);
+	}
+	/* The campaign: its name, its checklist's, the school and its
+	 * township in the results. */
+	snprintf(p, sizeof p, "/api/v1/inspections/%lld", (long long)c);
+	j = call(&office, "GET", p, NULL, 200);
+	json_t *cj = json_object_get(j, "campaign");
+	assert_string_equal(json_string_value(json_object_get(cj, "name")), cname);
+	assert_string_equal(json_string_value(json_object_get(cj, "checklist")), lname);
+	json_t *row = row_of(json_object_get(j, "schools"), "unit_id", sch);
+	assert_non_null(row);
+	assert_string_equal(json_string_value(json_object_get(row, "school")), sname);
+	assert_string_equal(json_string_value(json_object_get(row, "township")), tname);
+	row = row_of(json_object_get(j, "townships"), "id", town);
+	assert_non_null(row);
+	assert_string_equal(json_string_value(json_object_get(row, "name")), tname);
+	json_decref(j);
+	/* The lists hold them. */
+	j = call(&office, "GET", "/api/v1/inspections", NULL, 200);
+	row = row_of(json_object_get(j, "campaigns"), "id", c);
+	assert_non_null(row);
+	assert_string_equal(json_string_value(json_object_get(row, "name")), cname);
+	json_decref(j);
+	j = call(&prin, "GET", "/api/v1/inspections/tasks", NULL, 200);
+	row = row_of(json_object_get(j, "tasks"), "id", task);
+	assert_non_null(row);
+	assert_string_equal(json_string_value(json_object_get(row, "finding")), finding);
+	json_decref(j);
+	snprintf(p, sizeof p, "/api/v1/inspections/checklists/%lld", (long long)cl);
+	j = call(&office, "GET", p, NULL, 200);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "checklist"),
+	    "name")), lname);
+	json_decref(j);
+	/* The pages. */
+	char paths[6][96];
+	snprintf(paths[0], 96, "/inspections/%lld", (long long)c);
+	snprintf(paths[1], 96, "/inspections/%lld/schools/%lld", (long long)c, (long long)sch);
+	snprintf(paths[2], 96, "/inspections/tasks/%lld", (long long)task);
+	snprintf(paths[3], 96, "/inspections/schools/%lld", (long long)sch);
+	snprintf(paths[4], 96, "/inspections/checklists/%lld", (long long)cl);
+	snprintf(paths[5], 96, "/inspections");
+	for (int i = 0; i < 6; i++) {
+		struct resp r;
+		assert_int_equal(fx_req_cookie(&S, &inspector, "GET", paths[i], NULL, NULL, 0, &r), 0);
+		if (r.status != 200)
+			fail_msg("%s: %ld", paths[i], r.status);
+		assert_non_null(strstr(r.body, i == 4 ? lname : i == 5 ? cname : i == 2 ? finding :
+		    sname));
+		resp_free(&r);
+	}
+	free(q);
+	free(sname);
+	free(tname);
+	free(cname);
+	free(lname);
+	free(finding);
+	free(req);
+}
+
+/* A task's history shows every event, not the first 64. */
+static void
+test_task_history_whole(void **state)
+{
+	(void)state;
+	int64_t task = fx_int("SELECT max(id) FROM insp_tasks");
+	assert_true(task > 0);
+	int64_t before = fx_int("SELECT count(*) FROM insp_task_events");
+	char q[256];
+	for (int i = 0; i < 80; i++) {
+		snprintf(q, sizeof q, "INSERT INTO insp_task_events (task_id, kind, text, by_account,"
+		    " at) VALUES (%lld, '%s', '第%d次', %lld, %lld)", (long long)task,
+		    i % 2 ? "failed" : "answer", i + 1, (long long)insp_id,
+		    (long long)time(NULL) - 1000 + i);
+		assert_int_equal(fx_sql(q), 0);
+	}
+	snprintf(q, sizeof q, "SELECT count(*) FROM insp_task_events WHERE task_id = %lld",
+	    (long long)task);
+	int64_t want = fx_int(q);
+	assert_true(want >= 80);
+	char p[96];
+	snprintf(p, sizeof p, "/api/v1/inspections/tasks/%lld", (long long)task);
+	json_t *j = call(&inspector, "GET", p, NULL, 200);
+	json_t *ev = json_object_get(j, "events");
+	assert_int_equal(json_array_size(ev), want);
+	/* Oldest first, the last one last. */
+	assert_string_equal(json_string_value(json_object_get(json_array_get(ev,
+	    json_array_size(ev) - 1), "text")), "第80次");
+	json_decref(j);
+	snprintf(q, sizeof q, "DELETE FROM insp_task_events WHERE id > (SELECT max(id) - 80"
+	    " FROM insp_task_events)");
+	assert_int_equal(fx_sql(q), 0);
+	assert_int_equal(fx_int("SELECT count(*) FROM insp_task_events"), before);
+}
+
+/* Campaigns of another bureau are out of reach: answered as missing,
+ * never listed, never opened or closed; and the sums of a campaign in
+ * reach count only the schools in reach. */
+static void
+test_campaign_reach(void **state)
+{
+	(void)state;
+	int64_t top2 = fx_unit(0, "bureau", "乙市教育局", NULL);
+	assert_true(top2 > 0);
+	int64_t off2 = fx_unit(top2, "office", "乙市防治办", NULL);
+	int64_t sch2 = fx_unit(top2, "school", "乙市一小", "primary");
+	assert_true(off2 > 0 && sch2 > 0);
+	struct session office2, insp2;
+	int64_t insp2_id = fx_account(off2, "insp-2", PW, ROLE_BIT(ROLE_INSPECTOR));
+	assert_true(fx_account(off2, "office-2", PW, ROLE_BIT(ROLE_OFFICE_STAFF) |
+	    ROLE_BIT(ROLE_OFFICE_DIRECTOR)) > 0 && insp2_id > 0);
+	assert_int_equal(fx_signin(&S, "office-2", PW, &office2), 0);
+	assert_int_equal(fx_signin(&S, "insp-2", PW, &insp2), 0);
+	/* Bureau 1's campaign over a1, a draft: bureau 2 cannot reach it. */
+	char body[512];
+	snprintf(body, sizeof body, "{\"name\":\"一局督导\",\"starts_on\":\"2026-01-05\","
+	    "\"ends_on\":\"2026-12-20\",\"checklist_id\":1,\"scope\":\"list\",\"schools\":[%lld],"
+	    "\"inspectors\":[%lld]}", (long long)a1, (long long)insp_id);
+	json_t *j = call(&office, "POST", "/api/v1/inspections", body, 201);
+	int64_t c1 = json_integer_value(json_object_get(json_object_get(j, "campaign"), "id"));
+	json_decref(j);
+	char p[128], miss[128];
+	snprintf(p, sizeof p, "/api/v1/inspections/%lld", (long long)c1);
+	snprintf(miss, sizeof miss, "/api/v1/inspections/%lld", (long long)c1 + 1000);
+	same_as_missing(&office2, "GET", p, miss, NULL);
+	snprintf(p, sizeof p, "/api/v1/inspections/%lld/open", (long long)c1);
+	snprintf(miss, sizeof miss, "/api/v1/inspections/%lld/open", (long long)c1 + 1000);
+	same_as_missing(&office2, "POST", p, miss, "{}");
+	same_as_missing(&insp2, "POST", p, miss, "{}");
+	char q[256];
+	snprintf(q, sizeof q, "SELECT count(*) FROM insp_campaigns WHERE id = %lld AND state ="
+	    " 'draft'", (long long)c1);
+	assert_int_equal(fx_int(q), 1);
+	json_decref(call(&inspector, "POST", p, "{}", 200));
+	snprintf(p, sizeof p, "/api/v1/inspections/%lld/close", (long long)c1);
+	snprintf(miss, sizeof miss, "/api/v1/inspections/%lld/close", (long long)c1 + 1000);
+	same_as_missing(&insp2, "POST", p, miss, "{}");
+	snprintf(q, sizeof q, "SELECT count(*) FROM insp_campaigns WHERE id = %lld AND state ="
+	    " 'open'", (long long)c1);
+	assert_int_equal(fx_int(q), 1);
+	j = call(&office2, "GET", "/api/v1/inspections", NULL, 200);
+	assert_null(row_of(json_object_get(j, "campaigns"), "id", c1));
+	json_decref(j);
+	/* Bureau 2's own campaign: bureau 1 cannot reach it either. */
+	snprintf(body, sizeof body, "{\"name\":\"二局督导\",\"starts_on\":\"2026-01-05\","
+	    "\"ends_on\":\"2026-12-20\",\"checklist_id\":1,\"scope\":\"list\",\"schools\":[%lld],"
+	    "\"inspectors\":[%lld]}", (long long)sch2, (long long)insp2_id);
+	j = call(&office2, "POST", "/api/v1/inspections", body, 201);
+	int64_t c2 = json_integer_value(json_object_get(json_object_get(j, "campaign"), "id"));
+	json_decref(j);
+	j = call(&office2, "GET", "/api/v1/inspections", NULL, 200);
+	assert_non_null(row_of(json_object_get(j, "campaigns"), "id", c2));
+	json_decref(j);
+	j = call(&office, "GET", "/api/v1/inspections", NULL, 200);
+	assert_null(row_of(json_object_get(j, "campaigns"), "id", c2));
+	assert_non_null(row_of(json_object_get(j, "campaigns"), "id", c1));
+	json_decref(j);
+	snprintf(p, sizeof p, "/api/v1/inspections/%lld", (long long)c2);
+	snprintf(miss, sizeof miss, "/api/v1/inspections/%lld", (long long)c2 + 1000);
+	same_as_missing(&office, "GET", p, miss, NULL);
+	/* A school of bureau 2 slipped into bureau 1's campaign (behind the
+	 * program's back), inspected with a total: not in bureau 1's rows,
+	 * nor in its townships' sums (it would be a row of its own, the
+	 * schools directly under a bureau). */
+	snprintf(q, sizeof q, "INSERT INTO insp_campaign_schools (campaign_id, unit_id) VALUES"
+	    " (%lld, %lld)", (long long)c1, (long long)sch2);
+	assert_int_equal(fx_sql(q), 0);
+	snprintf(q, sizeof q, "INSERT INTO insp_inspections (campaign_id, unit_id, state, total,"
+	    " max_total, created_by, created_at, updated_by, updated_at) VALUES (%lld, %lld,"
+	    " 'submitted', 40, 100, 0, 0, 0, 0)", (long long)c1, (long long)sch2);
+	assert_int_equal(fx_sql(q), 0);
+	snprintf(p, sizeof p, "/api/v1/inspections/%lld", (long long)c1);
+	j = call(&office, "GET", p, NULL, 200);
+	assert_null(row_of(json_object_get(j, "schools"), "unit_id", sch2));
+	json_t *towns = json_object_get(j, "townships");
+	size_t i;
+	json_t *t;
+	long sum = 0;
+	json_array_foreach(towns, i, t) {
+		assert_int_not_equal(json_integer_value(json_object_get(t, "id")), 0);
+		assert_int_equal(json_integer_value(json_object_get(t, "inspected")), 0);
+		sum += (long)json_integer_value(json_object_get(t, "schools"));
+	}
+	assert_int_equal(sum, json_array_size(json_object_get(j, "schools")));
+	json_decref(j);
+}
+
 int
 main(void)
 {
@@ -944,6 +1202,9 @@ main(void)
 		cmocka_unit_test(test_results_and_overdue),
 		cmocka_unit_test(test_accountability),
 		cmocka_unit_test(test_pages),
+		cmocka_unit_test(test_long_texts),
+		cmocka_unit_test(test_task_history_whole),
+		cmocka_unit_test(test_campaign_reach),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

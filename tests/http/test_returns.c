@@ -34,6 +34,7 @@
 #include "auth/audit.h"
 #include "auth/auth.h"
 #include "auth/keys.h"
+#include "bureau/returns.h"
 #include "cases/cases.h"
 #include "core/calendar.h"
 #include "fixture.h"
@@ -789,6 +790,240 @@ test_pages(void **state)
 	resp_free(&r);
 }
 
+/* n copies of the three-byte character c, in a malloc'd string. */
+static char *
+repeat_cjk(const char *c, size_t n)
+{
+	char *s = malloc(n * 3 + 1);
+	assert_non_null(s);
+	for (size_t i = 0; i < n; i++)
+		memcpy(s + i * 3, c, 3);
+	s[n * 3] = '\0';
+	return s;
+}
+
+/* The id of school's return for the month delta months from the
+ * fixture's (negative: back). */
+static int64_t
+rid(int64_t school, int delta)
+{
+	int k = mon_y * 12 + (mon_m - 1) + delta;
+	return school * 1000000 + (int64_t)(k / 12) * 100 + k % 12 + 1;
+}
+
+/* A school and its township named with 60 Chinese characters (180
+ * bytes, more than the buffers once held): its pages, its submission,
+ * the office's lists, the exports and the late notice hold the name
+ * whole. */
+static void
+test_long_names(void **state)
+{
+	(void)state;
+	char *sname = repeat_cjk("校", 60), *tname = repeat_cjk("镇", 60);
+	int64_t town = fx_unit(1, "township", tname, NULL);
+	int64_t sch = fx_unit(town, "school", sname, "primary");
+	assert_true(town > 0 && sch > 0);
+	sql("UPDATE units SET township_id = %lld WHERE id = %lld", (long long)town,
+	    (long long)sch);
+	struct session prin;
+	assert_true(fx_account(sch, "r-head-long", PW, ROLE_BIT(ROLE_PRINCIPAL)) > 0);
+	assert_int_equal(fx_signin(&S, "r-head-long", PW, &prin), 0);
+	int64_t id = rid(sch, 0);
+	char p[128];
+	/* The school's month and its return. */
+	snprintf(p, sizeof p, "/api/v1/returns?month=%s", month);
+	json_t *j = call(&prin, "GET", p, NULL, 200);
+	json_t *r = json_object_get(j, "return");
+	assert_string_equal(sget(r, "school"), sname);
+	assert_string_equal(sget(r, "township"), tname);
+	json_decref(j);
+	snprintf(p, sizeof p, "/api/v1/returns/%lld/submit", (long long)id);
+	j = call(&prin, "POST", p, "{\"confirm_zero\":true,\"remarks\":\"无\"}", 200);
+	assert_string_equal(sget(json_object_get(j, "return"), "school"), sname);
+	json_decref(j);
+	struct resp rs;
+	snprintf(p, sizeof p, "/returns/%lld", (long long)id);
+	assert_int_equal(fx_req_cookie(&S, &prin, "GET", p, NULL, NULL, 0, &rs), 0);
+	assert_int_equal(rs.status, 200);
+	assert_non_null(strstr(rs.body, sname));
+	resp_free(&rs);
+	/* The office's month: the school in its township, by name. */
+	snprintf(p, sizeof p, "/api/v1/returns?month=%s", month);
+	j = call(&office, "GET", p, NULL, 200);
+	json_t *o = NULL, *x;
+	size_t i;
+	json_array_foreach(json_object_get(j, "schools"), i, x)
+		if (json_integer_value(json_object_get(x, "school_id")) == sch)
+			o = x;
+	assert_non_null(o);
+	assert_string_equal(sget(o, "school"), sname);
+	assert_string_equal(sget(o, "township"), tname);
+	o = NULL;
+	json_array_foreach(json_object_get(j, "townships"), i, x)
+		if (json_integer_value(json_object_get(x, "id")) == town)
+			o = x;
+	assert_non_null(o);
+	assert_string_equal(sget(o, "name"), tname);
+	json_decref(j);
+	assert_int_equal(fx_req_cookie(&S, &office, "GET", p + 7, NULL, NULL, 0, &rs), 0);
+	assert_int_equal(rs.status, 200);
+	assert_non_null(strstr(rs.body, sname));
+	resp_free(&rs);
+	/* The exports. */
+	snprintf(p, sizeof p, "/api/v1/returns/export.csv?month=%s", month);
+	assert_int_equal(fx_req(&S, &office, "GET", p, NULL, &rs), 0);
+	assert_int_equal(rs.status, 200);
+	assert_non_null(strstr(rs.body, sname));
+	assert_non_null(strstr(rs.body, tname));
+	resp_free(&rs);
+	snprintf(p, sizeof p, "/api/v1/returns/export.xlsx?month=%s", month);
+	assert_int_equal(fx_req(&S, &office, "GET", p, NULL, &rs), 0);
+	assert_int_equal(rs.status, 200);
+	resp_free(&rs);
+	/* The month before, missing: the office's look tells the school,
+	 * with its whole name. */
+	char zm[16];
+	snprintf(zm, sizeof zm, "%s", zmonth);
+	snprintf(p, sizeof p, "/api/v1/returns?month=%s", zm);
+	json_decref(call(&office, "GET", p, NULL, 200));
+	char q[1024];
+	snprintf(q, sizeof q, "SELECT count(*) FROM notices WHERE kind = 'return.late' AND"
+	    " object_id = %lld AND instr(params, '%s') > 0", (long long)rid(sch, -1), sname);
+	int64_t told = 0;
+	for (int k = 0; k < 100 && told == 0; k++) {
+		told = fx_int(q);
+		if (told == 0)
+			usleep(20000);
+	}
+	assert_int_equal(told, 1);
+	free(sname);
+	free(tname);
+}
+
+/* No return before the floor (RET_MONTHS_BACK months back) nor of a
+ * school no longer active: 404 for what was never stored, a refusal for
+ * what was; the store refuses the same. */
+static void
+test_floor_and_inactive(void **state)
+{
+	(void)state;
+	char p[128], today[11];
+	day_format(day_of((int64_t)time(NULL), ZONE), today);
+	int cy = atoi(today), cm = (today[5] - '0') * 10 + (today[6] - '0');
+	int k = cy * 12 + cm - 1 - RET_MONTHS_BACK;
+	int64_t at_floor = school_a * 1000000 + (int64_t)(k / 12) * 100 + k % 12 + 1;
+	k--;
+	int64_t before = school_a * 1000000 + (int64_t)(k / 12) * 100 + k % 12 + 1;
+	int64_t audits = fx_int("SELECT count(*) FROM audit_log");
+	/* The floor's month is a draft like any; the month before is none. */
+	snprintf(p, sizeof p, "/api/v1/returns/%lld", (long long)at_floor);
+	json_decref(call(&head_a, "GET", p, NULL, 200));
+	snprintf(p, sizeof p, "/api/v1/returns/%lld", (long long)before);
+	json_decref(call(&head_a, "GET", p, NULL, 404));
+	json_decref(call(&office, "GET", p, NULL, 404));
+	snprintf(p, sizeof p, "/api/v1/returns/%lld/submit", (long long)before);
+	json_decref(call(&head_a, "POST", p, "{\"confirm_zero\":true}", 404));
+	snprintf(p, sizeof p, "/api/v1/returns/%lld/submit", (long long)(school_a * 1000000LL +
+	    200001));
+	json_decref(call(&head_a, "POST", p, "{\"confirm_zero\":true}", 404));
+	/* One stored and sent back before the floor: readable, but not to
+	 * be submitted again. */
+	sql("INSERT INTO monthly_returns (id, unit_id, month, state, zero, remarks, due_on, late,"
+	    " submissions, first_submitted_at, submitted_at, created_at, updated_at) VALUES"
+	    " (%lld, %lld, '%04d-%02d', 'sent_back', 1, '', '2000-01-05', 0, 1, 1, 1, 1, 1)",
+	    (long long)before, (long long)school_a, k / 12, k % 12 + 1);
+	snprintf(p, sizeof p, "/api/v1/returns/%lld", (long long)before);
+	json_decref(call(&head_a, "GET", p, NULL, 200));
+	snprintf(p, sizeof p, "/api/v1/returns/%lld/submit", (long long)before);
+	json_t *j = call(&head_a, "POST", p, "{\"confirm_zero\":true}", 400);
+	assert_string_equal(sget(json_object_get(j, "error"), "code"), "returns_month_floor");
+	json_decref(j);
+	char q[160];
+	snprintf(q, sizeof q, "SELECT count(*) FROM monthly_returns WHERE id = %lld AND"
+	    " state = 'sent_back'", (long long)before);
+	assert_int_equal(fx_int(q), 1);
+	assert_int_equal(fx_int("SELECT count(*) FROM audit_log"), audits);
+	/* A school deactivated: its drafts are gone, nothing is submitted. */
+	int64_t sch = fx_unit(town_a, "school", "甲镇停办小学", "primary");
+	assert_true(sch > 0);
+	sql("UPDATE units SET township_id = %lld WHERE id = %lld", (long long)town_a,
+	    (long long)sch);
+	struct session prin;
+	assert_true(fx_account(sch, "r-head-closed", PW, ROLE_BIT(ROLE_PRINCIPAL)) > 0);
+	assert_int_equal(fx_signin(&S, "r-head-closed", PW, &prin), 0);
+	snprintf(p, sizeof p, "/api/v1/returns/%lld", (long long)rid(sch, 0));
+	json_decref(call(&prin, "GET", p, NULL, 200));
+	sql("UPDATE units SET active = 0 WHERE id = %lld", (long long)sch);
+	audits = fx_int("SELECT count(*) FROM audit_log");
+	json_decref(call(&prin, "GET", p, NULL, 404));
+	json_decref(call(&office, "GET", p, NULL, 404));
+	snprintf(p, sizeof p, "/api/v1/returns/%lld/submit", (long long)rid(sch, 0));
+	json_decref(call(&prin, "POST", p, "{\"confirm_zero\":true}", 404));
+	/* Its return sent back before it closed stays readable, and is
+	 * not submitted again. */
+	sql("INSERT INTO monthly_returns (id, unit_id, month, state, zero, remarks, due_on, late,"
+	    " submissions, first_submitted_at, submitted_at, created_at, updated_at) VALUES"
+	    " (%lld, %lld, '%s', 'sent_back', 1, '', '2000-01-05', 0, 1, 1, 1, 1, 1)",
+	    (long long)rid(sch, -1), (long long)sch, zmonth);
+	snprintf(p, sizeof p, "/api/v1/returns/%lld", (long long)rid(sch, -1));
+	json_decref(call(&office, "GET", p, NULL, 200));
+	snprintf(p, sizeof p, "/api/v1/returns/%lld/submit", (long long)rid(sch, -1));
+	json_decref(call(&prin, "POST", p, "{\"confirm_zero\":true}", 404));
+	assert_int_equal(fx_int("SELECT count(*) FROM audit_log"), audits);
+	/* The store itself: the same two refusals. */
+	db *c = fx_conn();
+	ret_month m = { mon_y, mon_m }, old = { k / 12, k % 12 + 1 };
+	int64_t now = (int64_t)time(NULL);
+	assert_int_equal(db_begin(c), XA_OK);
+	assert_int_equal(return_submit(c, sch, &m, "", true, 5, ZONE, 0, now, NULL), XA_ENOTFOUND);
+	assert_int_equal(return_submit(c, school_b, &old, "", true, 5, ZONE, 0, now, NULL),
+	    XA_EINVAL);
+	assert_int_equal(db_rollback(c), XA_OK);
+}
+
+/* The exports write times in the zone they are given (the bureau's
+ * configured one), not a fixed UTC+8. */
+static void
+test_export_zone(void **state)
+{
+	(void)state;
+	return_school s;
+	memset(&s, 0, sizeof s);
+	s.unit_id = 1;
+	snprintf(s.name, sizeof s.name, "一校");
+	s.state = RS_SUBMITTED;
+	s.counted = true;
+	s.submitted_at = at(2026, 3, 4);	/* noon in UTC+8: 04:00 UTC */
+	ret_month m = { 2026, 2 };
+	char *data = NULL;
+	size_t len = 0;
+	assert_int_equal(returns_csv("zh", &m, &s, 1, 0, &data, &len), XA_OK);
+	assert_non_null(strstr(data, "2026-03-04 04:00"));
+	assert_null(strstr(data, "2026-03-04 12:00"));
+	free(data);
+	assert_int_equal(returns_csv("zh", &m, &s, 1, ZONE, &data, &len), XA_OK);
+	assert_non_null(strstr(data, "2026-03-04 12:00"));
+	free(data);
+	/* The xlsx: its shared strings hold the time as text. */
+	const char *tmp = getenv("TMPDIR");
+	assert_int_equal(returns_xlsx("zh", &m, 0, &s, 1, 0, tmp && *tmp ? tmp : "/tmp", &data,
+	    &len), XA_OK);
+	char path[] = "/tmp/xiaoan-test-zone-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, len), (ssize_t)len);
+	close(fd);
+	free(data);
+	unzFile z = unzOpen(path);
+	assert_non_null(z);
+	char *ssx = zip_entry(z, "xl/sharedStrings.xml");
+	unzClose(z);
+	unlink(path);
+	assert_non_null(ssx);
+	assert_non_null(strstr(ssx, "2026-03-04 04:00"));
+	free(ssx);
+}
+
 int
 main(void)
 {
@@ -802,6 +1037,9 @@ main(void)
 		cmocka_unit_test(test_xlsx),
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_pages),
+		cmocka_unit_test(test_long_names),
+		cmocka_unit_test(test_floor_and_inactive),
+		cmocka_unit_test(test_export_zone),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

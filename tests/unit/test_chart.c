@@ -21,6 +21,7 @@
 
 #include "bureau/chart.h"
 #include "core/buf.h"
+#include "core/utf8.h"
 
 /* Under AddressSanitizer: cairo 1.16 and fontconfig keep a little memory
  * that no call of ours frees (see tests/unit/test_dossier.c). */
@@ -259,6 +260,40 @@ test_cairo(void **state)
 	chart_plot_free(hp);
 }
 
+/* Labels longer than the drawing's buffers (a township of 120
+ * characters is 360 bytes; the tooltips held 256 and 320): the SVG stays
+ * UTF-8, each text cut on a character (a cut inside one made the page's
+ * JSON refuse the chart). */
+static void
+test_long_labels(void **state)
+{
+	(void)state;
+	char lng[512];
+	size_t k = 0;
+	for (int i = 0; i < 120; i++)
+		k += (size_t)snprintf(lng + k, sizeof lng - k, "长");
+	const char *const cols[] = { "专题教育", "主题班会" };
+	const char *const rows[] = { lng, "乙镇" };
+	const double v[] = { 100, 50, 0, 80 };
+	chart h = { .kind = CHART_HEAT, .title = lng, .n = 2, .labels = cols, .values = v,
+		.rows = 2, .row_labels = rows, .unit = "%" };
+	char *s = render(&h);
+	assert_true(utf8_valid(s, strlen(s)));
+	/* The tooltip keeps as much of the name as fits, whole characters. */
+	assert_non_null(strstr(s, "<title>长长长长长长长长长长"));
+	free(s);
+	const char *const labels[] = { lng, "乙镇", lng, "丁镇" };
+	const double bv[] = { 3, 9, 12, 4 };
+	chart b = { .kind = CHART_BAR, .title = "各乡镇", .n = 4, .labels = labels, .values = bv };
+	s = render(&b);
+	assert_true(utf8_valid(s, strlen(s)));
+	free(s);
+	b.kind = CHART_LINE;
+	s = render(&b);
+	assert_true(utf8_valid(s, strlen(s)));
+	free(s);
+}
+
 int
 main(void)
 {
@@ -269,6 +304,7 @@ main(void)
 		cmocka_unit_test(test_heat),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_cairo),
+		cmocka_unit_test(test_long_labels),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

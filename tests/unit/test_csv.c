@@ -609,10 +609,31 @@ test_writer_formula(void **state)
 	assert_string_equal(put1("=HYPERLINK(\"http://x\",\"点我\")"),
 	    "\"'=HYPERLINK(\"\"http://x\"\",\"\"点我\"\")\"");
 	assert_string_equal(put1("=a,b"), "\"'=a,b\"");
-	/* Only the first character counts. */
+	/* The first character counts, after any spaces that readers
+	 * trim: ASCII, ideographic (U+3000), no-break (U+00A0). */
 	assert_string_equal(put1("a=1"), "a=1");
-	assert_string_equal(put1(" =1"), "\" =1\"");
 	assert_string_equal(put1("'=1"), "'=1");
+	assert_string_equal(put1(" =1"), "\"' =1\"");
+	assert_string_equal(put1("   +1"), "\"'   +1\"");
+	assert_string_equal(put1("\xe3\x80\x80" "-1"), "'\xe3\x80\x80" "-1");
+	assert_string_equal(put1("\xc2\xa0" "@A1"), "'\xc2\xa0" "@A1");
+	assert_string_equal(put1(" \n=1"), "\"' \n=1\"");
+	assert_string_equal(put1(" a=1"), "\" a=1\"");
+	assert_string_equal(put1("\xe3\x80\x80" "张"), "\xe3\x80\x80" "张");
+	/* TAB or CR first, whatever follows. */
+	assert_string_equal(put1("\tabc"), "'\tabc");
+	assert_string_equal(put1("\rabc"), "\"'\rabc\"");
+	/* The full-width signs a Chinese keyboard types: ＝ ＋ － ＠, also
+	 * after spaces; other full-width forms are text. */
+	assert_string_equal(put1("＝SUM(A1)"), "'＝SUM(A1)");
+	assert_string_equal(put1("＋86"), "'＋86");
+	assert_string_equal(put1("－1"), "'－1");
+	assert_string_equal(put1("＠A1"), "'＠A1");
+	assert_string_equal(put1(" ＝1"), "\"' ＝1\"");
+	assert_string_equal(put1("\xe3\x80\x80" "＋1"),
+	    "'\xe3\x80\x80" "＋1");
+	assert_string_equal(put1("（一）"), "（一）");
+	assert_string_equal(put1("＝"), "'＝");
 	/* Not the first field of a row: same rules. */
 	buf b;
 	buf_init(&b, 64);
