@@ -8,6 +8,7 @@
 #include "../notify/sched.h"
 #include "../prevention/prevention_http.h"
 #include "../bureau/bureau_http.h"
+#include "../bureau/returns.h"
 
 #include <stdlib.h>
 
@@ -111,6 +112,8 @@ app_get(server_app *app)
 	app->nroutes = n;
 	app->decorate = site_decorate;
 	app->authenticate = auth_authenticate;
+	/* The monthly returns' reminders, once a minute with the deadlines. */
+	sched_add_periodic(returns_remind);
 	app->bg_start = sched_start;
 	app->bg_stop = sched_stop;
 }

@@ -16,6 +16,7 @@
 #include "../auth/audit.h"
 #include "../auth/keys.h"
 #include "../auth/settings.h"
+#include "../notify/notify.h"
 
 const struct return_fig_def return_figs[RF__COUNT] = {
 	[RF_NEW] = { "cases.new", "cases" },
@@ -1079,4 +1080,73 @@ return_trend(db *conn, const char *scope, const ret_month *m, ret_figures sums[1
 	}
 	db_done(st);
 	return rc < 0 ? (xa_err)-rc : XA_OK;
+}
+
+xa_err
+returns_remind(db *conn, const config *cfg, int64_t now, size_t *done)
+{
+	*done = 0;
+	xa_day today = day_of(now, config_zone(cfg));
+	ret_month m;
+	ret_month_of(today, &m);
+	ret_month_add(&m, -1);
+	xa_day due = return_due(&m, setting_get(conn, S_RETURN_DUE_DAY));
+	if (today + RET_REMIND_DAYS < due)
+		return XA_OK;
+	const char *kind = today <= due ? "return.due" : "return.late";
+	char month[8], due_text[11];
+	ret_month_format(&m, month);
+	day_format(due, due_text);
+	/* The schools still owing it and not yet told (read first: the
+	 * statement must be done before the notices are written). */
+	struct owe {
+		int64_t unit;
+		char name[RET_NAME_BYTES];
+	} *list = NULL;
+	size_t n = 0, cap = 0;
+	db_stmt *st = NULL;
+	xa_err e = db_prepare(conn, "SELECT u.id, u.name FROM units u WHERE u.kind = 'school'"
+	    " AND u.active = 1 AND NOT EXISTS (SELECT 1 FROM monthly_returns r WHERE"
+	    " r.unit_id = u.id AND r.month = ?1) AND NOT EXISTS (SELECT 1 FROM notices t"
+	    " WHERE t.object_type = 'monthly_return' AND t.object_id = u.id * 1000000 + ?2"
+	    " AND t.kind = ?3) ORDER BY u.id", &st);
+	if (e != XA_OK)
+		return e;
+	db_bind_text(st, 1, month, -1);
+	db_bind_int(st, 2, (int64_t)m.year * 100 + m.mon);
+	db_bind_text(st, 3, kind, -1);
+	int rc;
+	while ((rc = db_step(st)) == 1) {
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			struct owe *nl = realloc(list, ncap * sizeof *nl);
+			if (nl == NULL) {
+				rc = -(int)XA_ENOMEM;
+				break;
+			}
+			list = nl;
+			cap = ncap;
+		}
+		list[n].unit = db_col_int(st, 0);
+		(void)ret_text_copy(list[n].name, sizeof list[n].name, db_col_text(st, 1));
+		n++;
+	}
+	db_done(st);
+	if (rc < 0) {
+		free(list);
+		return (xa_err)-rc;
+	}
+	for (size_t i = 0; i < n && e == XA_OK; i++) {
+		int64_t id = return_id(list[i].unit, &m);
+		char link[48], dedup[64];
+		snprintf(link, sizeof link, "/returns/%lld", (long long)id);
+		snprintf(dedup, sizeof dedup, "%s:%lld", kind, (long long)id);
+		notice_new nn = { .kind = kind, .unit_id = list[i].unit,
+			.object_type = "monthly_return", .object_id = id,
+			.school = list[i].name, .due = due_text, .link = link, .dedup = dedup };
+		if ((e = notify_emit(conn, &nn, now)) == XA_OK)
+			(*done)++;
+	}
+	free(list);
+	return e;
 }

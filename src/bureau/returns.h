@@ -23,6 +23,7 @@
 #include <stdio.h>
 
 #include "../core/calendar.h"
+#include "../core/config.h"
 #include "../core/err.h"
 #include "../store/db.h"
 
@@ -200,6 +201,16 @@ xa_err returns_xlsx(const char *lang, const ret_month *m, xa_day due,
  * school, times in zone, into *data (malloc'd). */
 xa_err returns_csv(const char *lang, const ret_month *m, const return_school *s, size_t n,
     long zone, char **data, size_t *len);
+
+/* ---- Reminders. */
+
+/* For the scheduler, once a minute (sched.h): for last month's return of
+ * every active school that has submitted nothing, one return.due notice
+ * from RET_REMIND_DAYS days before the due day, and one return.late after
+ * it (the key the office's first look uses too), so a school is told of
+ * each at most once a month. Writer only; *done: notices recorded. */
+#define RET_REMIND_DAYS 3
+xa_err returns_remind(db *conn, const config *cfg, int64_t now, size_t *done);
 
 /* ---- Demo. */
 

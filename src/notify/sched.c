@@ -39,12 +39,42 @@ struct step {
 	const config *cfg;
 	int64_t now;
 	size_t done;
-	int which;		/* 0 fan-out, 1 climb, 2 deadlines, 3 recover */
+	int which;		/* 0 fan-out, 1 climb, 2 deadlines and the periodic
+				 * tasks, 3 recover */
 	outbox_item *it;
 	int found;
 	xa_err result;
 	const char *why;
 };
+
+static sched_periodic_fn periodic[SCHED_PERIODIC_MAX];
+
+void
+sched_add_periodic(sched_periodic_fn fn)
+{
+	for (size_t i = 0; i < SCHED_PERIODIC_MAX; i++) {
+		if (periodic[i] == fn)
+			return;
+		if (periodic[i] == NULL) {
+			periodic[i] = fn;
+			return;
+		}
+	}
+	log_error("notices: more than %d periodic tasks", SCHED_PERIODIC_MAX);
+}
+
+/* The case deadlines, then the periodic tasks, in one writer job. */
+static xa_err
+minutely(db *conn, const config *cfg, int64_t now, size_t *done)
+{
+	xa_err e = notify_deadlines(conn, cfg, now, done);
+	for (size_t i = 0; e == XA_OK && i < SCHED_PERIODIC_MAX && periodic[i] != NULL; i++) {
+		size_t n = 0;
+		e = periodic[i](conn, cfg, now, &n);
+		*done += n;
+	}
+	return e;
+}
 
 static xa_err
 run_step(db *conn, void *p)
@@ -56,7 +86,7 @@ run_step(db *conn, void *p)
 	case 1:
 		return notify_climb(conn, s->cfg, s->now, BATCH, &s->done);
 	case 2:
-		return notify_deadlines(conn, s->cfg, s->now, &s->done);
+		return minutely(conn, s->cfg, s->now, &s->done);
 	case 3:
 		return notify_recover(conn, s->cfg, s->now, &s->done);
 	case 4:

@@ -1024,6 +1024,59 @@ test_export_zone(void **state)
 	free(ssx);
 }
 
+/* The scheduler's reminders (returns_remind), called as the scheduler's
+ * writer job would: nothing before the reminder window; in it, one
+ * return.due to each active school that has submitted nothing, once
+ * however often it runs; after the due day no second return.late for a
+ * school the office's first look already told. */
+static void
+test_reminders(void **state)
+{
+	(void)state;
+	config c;
+	config_defaults(&c);
+	ret_month m = { mon_y, mon_m };
+	xa_day due = return_due(&m, 5);
+	db *conn = fx_conn();
+	size_t done = 99;
+	/* The first of the next month, four days before the due day: the
+	 * month's return is not yet being reminded of. */
+	assert_int_equal(returns_remind(conn, &c, day_start(due - 4, ZONE) + 43200, &done), XA_OK);
+	assert_int_equal(done, 0);
+	assert_int_equal(fx_int("SELECT count(*) FROM notices WHERE kind = 'return.due'"), 0);
+	/* The day before: school B and C have submitted nothing; A has. */
+	int64_t now = day_start(due - 1, ZONE) + 43200;
+	assert_int_equal(db_begin(conn), XA_OK);
+	assert_int_equal(returns_remind(conn, &c, now, &done), XA_OK);
+	assert_int_equal(db_commit(conn), XA_OK);
+	assert_true(done >= 2);
+	char q[256];
+	snprintf(q, sizeof q, "SELECT count(*) FROM notices WHERE kind = 'return.due' AND"
+	    " object_id IN (%lld, %lld)", (long long)(school_b * 1000000 + mon_y * 100 + mon_m),
+	    (long long)(school_c * 1000000 + mon_y * 100 + mon_m));
+	assert_int_equal(fx_int(q), 2);
+	snprintf(q, sizeof q, "SELECT count(*) FROM notices WHERE kind = 'return.due' AND"
+	    " object_id = %lld", (long long)id_a);
+	assert_int_equal(fx_int(q), 0);
+	/* Again: nobody is told twice. */
+	assert_int_equal(db_begin(conn), XA_OK);
+	assert_int_equal(returns_remind(conn, &c, now + 60, &done), XA_OK);
+	assert_int_equal(db_commit(conn), XA_OK);
+	assert_int_equal(done, 0);
+	/* After the due day: B and C were told it was late by the office's
+	 * first look (test_late_and_missing), so not again. */
+	snprintf(q, sizeof q, "SELECT count(*) FROM notices WHERE kind = 'return.late' AND"
+	    " object_id IN (%lld, %lld)", (long long)(school_b * 1000000 + mon_y * 100 + mon_m),
+	    (long long)(school_c * 1000000 + mon_y * 100 + mon_m));
+	int64_t late = fx_int(q);
+	assert_int_equal(late, 2);
+	assert_int_equal(db_begin(conn), XA_OK);
+	assert_int_equal(returns_remind(conn, &c, day_start(due + 2, ZONE) + 43200, &done),
+	    XA_OK);
+	assert_int_equal(db_commit(conn), XA_OK);
+	assert_int_equal(fx_int(q), 2);
+}
+
 int
 main(void)
 {
@@ -1034,6 +1087,7 @@ main(void)
 		cmocka_unit_test(test_month_not_over),
 		cmocka_unit_test(test_isolation),
 		cmocka_unit_test(test_late_and_missing),
+		cmocka_unit_test(test_reminders),
 		cmocka_unit_test(test_xlsx),
 		cmocka_unit_test(test_csv),
 		cmocka_unit_test(test_pages),
