@@ -196,7 +196,7 @@ setup(void **state)
 	/* The months. */
 	char today[11];
 	day_format(day_of((int64_t)time(NULL), ZONE), today);
-	int y = atoi(today), m = (today[5] - '0') * 10 + (today[6] - '0');
+	int y = (int)strtol(today, NULL, 10), m = (today[5] - '0') * 10 + (today[6] - '0');
 	m -= 3;
 	if (m < 1) {
 		m += 12;
@@ -443,7 +443,7 @@ test_month_not_over(void **state)
 	(void)state;
 	char today[11], p[96];
 	day_format(day_of((int64_t)time(NULL), ZONE), today);
-	long long id = school_a * 1000000LL + atoi(today) * 100 +
+	long long id = school_a * 1000000LL + (int)strtol(today, NULL, 10) * 100 +
 	    ((today[5] - '0') * 10 + (today[6] - '0'));
 	snprintf(p, sizeof p, "/api/v1/returns/%lld/submit", id);
 	json_t *j = call(&head_a, "POST", p, "{\"confirm_zero\":true}", 400);
@@ -909,7 +909,7 @@ test_floor_and_inactive(void **state)
 	(void)state;
 	char p[128], today[11];
 	day_format(day_of((int64_t)time(NULL), ZONE), today);
-	int cy = atoi(today), cm = (today[5] - '0') * 10 + (today[6] - '0');
+	int cy = (int)strtol(today, NULL, 10), cm = (today[5] - '0') * 10 + (today[6] - '0');
 	int k = cy * 12 + cm - 1 - RET_MONTHS_BACK;
 	int64_t at_floor = school_a * 1000000 + (int64_t)(k / 12) * 100 + k % 12 + 1;
 	k--;
