@@ -11,6 +11,7 @@
 
 #include "../auth/audit.h"
 #include "../auth/keys.h"
+#include "../core/utf8.h"
 
 const char *const insp_scopes[] = { "all", "township", "list", NULL };
 const char *const insp_task_states[] = { "open", "answered", "closed", NULL };
@@ -847,26 +848,6 @@ insp_task_overdue(const char *state, const char *due_on, xa_day today)
 /* ------------------------------------------------------------------ */
 /* Results. */
 
-int
-insp_text_copy(char *dst, size_t cap, const char *src)
-{
-	size_t n = strlen(src);
-	if (cap == 0)
-		return 0;
-	if (n < cap) {
-		memcpy(dst, src, n + 1);
-		return 1;
-	}
-	/* Back off continuation bytes (10xxxxxx) to the start of the
-	 * character that would be cut, and end there. */
-	n = cap - 1;
-	while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
-		n--;
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-	return 0;
-}
-
 static int
 result_cmp(const void *a, const void *b)
 {
@@ -926,13 +907,13 @@ insp_results(db *conn, int64_t campaign, xa_day today, insp_result **out, size_t
 		r->unit_id = db_col_int(st, 0);
 		/* A path that does not fit names no unit a reach check could
 		 * pass: the row is left out. */
-		if (!insp_text_copy(r->path, sizeof r->path, db_col_text(st, 2))) {
+		if (!utf8_copy(r->path, sizeof r->path, db_col_text(st, 2))) {
 			len--;
 			continue;
 		}
-		(void)insp_text_copy(r->name, sizeof r->name, db_col_text(st, 1));
+		(void)utf8_copy(r->name, sizeof r->name, db_col_text(st, 1));
 		r->township_id = db_col_int(st, 3);
-		(void)insp_text_copy(r->township, sizeof r->township, db_col_text(st, 4));
+		(void)utf8_copy(r->township, sizeof r->township, db_col_text(st, 4));
 		r->inspection_id = db_col_int(st, 5);
 		r->submitted = (int)db_col_int(st, 6);
 		r->total = (int)db_col_int(st, 7);
@@ -1007,7 +988,7 @@ insp_townships(const insp_result *res, size_t len, insp_township **towns, size_t
 		if (t == NULL) {
 			t = &tl[tn++];
 			t->id = r->township_id;
-			(void)insp_text_copy(t->name, sizeof t->name, r->township);
+			(void)utf8_copy(t->name, sizeof t->name, r->township);
 		}
 		t->schools++;
 		if (r->submitted) {

@@ -184,10 +184,6 @@ xa_err insp_results(db *conn, int64_t campaign, xa_day today, insp_result **out,
 xa_err insp_townships(const insp_result *res, size_t n, insp_township **towns,
     size_t *ntowns);
 
-/* Copies text src into dst (cap bytes). 1 when it fits; else 0, and dst
- * holds the longest prefix ending between two characters (never half a
- * character, which is not UTF-8). */
-int insp_text_copy(char *dst, size_t cap, const char *src);
 
 /* SQL for the path of the unit owning campaign c.id (in a query over
  * insp_campaigns c): the unit of the account that created it; "" when

@@ -30,6 +30,7 @@
 #include "../core/calendar.h"
 #include "../core/config.h"
 #include "../core/i18n.h"
+#include "../core/utf8.h"
 #include "../http/input.h"
 #include "../http/server.h"
 #include "inspect.h"
@@ -145,7 +146,7 @@ unit_get(req *r, int64_t id, const char *kind, char path[96], const char **name)
 	db_bind_int(st, 1, id);
 	/* A path that does not fit names no unit a reach check could pass. */
 	if (db_step(st) == 1 && (kind == NULL || strcmp(db_col_text(st, 2), kind) == 0) &&
-	    insp_text_copy(path, 96, db_col_text(st, 0))) {
+	    utf8_copy(path, 96, db_col_text(st, 0))) {
 		*name = adup(r, db_col_text(st, 1));
 		found = 1;
 	}
@@ -229,7 +230,7 @@ camp_load(req *r, struct camp *c)
 		db_bind_int(st, 1, c->id);
 		/* Dates, scope and state are short words the store wrote; an
 		 * owner's path that does not fit is in nobody's reach. */
-		if (db_step(st) == 1 && insp_text_copy(c->owner, sizeof c->owner,
+		if (db_step(st) == 1 && utf8_copy(c->owner, sizeof c->owner,
 		    db_col_text(st, 9))) {
 			c->name = adup(r, db_col_text(st, 0));
 			snprintf(c->starts_on, sizeof c->starts_on, "%s", db_col_text(st, 1));
@@ -306,7 +307,7 @@ task_load(req *r, enum action a, struct task *t)
 	    " JOIN units u ON u.id = t.unit_id JOIN insp_campaigns c ON c.id = t.campaign_id"
 	    " WHERE t.id = ?", &st) == XA_OK) {
 		db_bind_int(st, 1, t->id);
-		if (db_step(st) == 1 && insp_text_copy(t->path, sizeof t->path, db_col_text(st, 1))) {
+		if (db_step(st) == 1 && utf8_copy(t->path, sizeof t->path, db_col_text(st, 1))) {
 			t->unit_id = db_col_int(st, 0);
 			t->school = adup(r, db_col_text(st, 2));
 			t->campaign_id = db_col_int(st, 3);

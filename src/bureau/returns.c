@@ -16,6 +16,7 @@
 #include "../auth/audit.h"
 #include "../auth/keys.h"
 #include "../auth/settings.h"
+#include "../core/utf8.h"
 #include "../notify/notify.h"
 
 const struct return_fig_def return_figs[RF__COUNT] = {
@@ -153,26 +154,6 @@ return_month_floor(xa_day today, ret_month *out)
 {
 	ret_month_of(today, out);
 	ret_month_add(out, -RET_MONTHS_BACK);
-}
-
-int
-ret_text_copy(char *dst, size_t cap, const char *src)
-{
-	size_t n = strlen(src);
-	if (cap == 0)
-		return 0;
-	if (n < cap) {
-		memcpy(dst, src, n + 1);
-		return 1;
-	}
-	/* Back off continuation bytes (10xxxxxx) to the start of the
-	 * character that would be cut, and end there. */
-	n = cap - 1;
-	while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
-		n--;
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-	return 0;
 }
 
 int64_t
@@ -512,8 +493,8 @@ return_get(db *conn, int64_t id, return_row *out)
 		out->submitted_by = db_col_int(st, 7);
 		out->reviewed_at = db_col_int(st, 8);
 		out->reviewed_by = db_col_int(st, 9);
-		(void)ret_text_copy(out->remarks, sizeof out->remarks, db_col_text(st, 10));
-		(void)ret_text_copy(out->reason, sizeof out->reason, db_col_text(st, 11));
+		(void)utf8_copy(out->remarks, sizeof out->remarks, db_col_text(st, 10));
+		(void)utf8_copy(out->reason, sizeof out->reason, db_col_text(st, 11));
 	}
 	db_done(st);
 	return rc < 0 ? (xa_err)-rc : XA_OK;
@@ -983,13 +964,13 @@ return_month_list(db *conn, const char *scope, const ret_month *m, xa_day due, x
 		/* Names fit (RET_NAME_BYTES); one written behind the
 		 * program's back is cut between characters, and the school
 		 * still listed. A path that does not fit names no unit. */
-		(void)ret_text_copy(s->name, sizeof s->name, db_col_text(st, 1));
-		if (!ret_text_copy(s->path, sizeof s->path, db_col_text(st, 2))) {
+		(void)utf8_copy(s->name, sizeof s->name, db_col_text(st, 1));
+		if (!utf8_copy(s->path, sizeof s->path, db_col_text(st, 2))) {
 			len--;
 			continue;
 		}
 		s->township_id = db_col_int(st, 3);
-		(void)ret_text_copy(s->township, sizeof s->township, db_col_text(st, 4));
+		(void)utf8_copy(s->township, sizeof s->township, db_col_text(st, 4));
 		const char *state = db_col_text(st, 5);
 		s->state = RS_DRAFT;
 		for (int i = 1; return_states[i] != NULL; i++)
@@ -1128,7 +1109,7 @@ returns_remind(db *conn, const config *cfg, int64_t now, size_t *done)
 			cap = ncap;
 		}
 		list[n].unit = db_col_int(st, 0);
-		(void)ret_text_copy(list[n].name, sizeof list[n].name, db_col_text(st, 1));
+		(void)utf8_copy(list[n].name, sizeof list[n].name, db_col_text(st, 1));
 		n++;
 	}
 	db_done(st);

@@ -62,10 +62,6 @@ xa_day return_due(const ret_month *m, long due_day);
  * month RET_MONTHS_BACK before today's. */
 void return_month_floor(xa_day today, ret_month *out);
 
-/* Copies text src into dst (cap bytes). 1 when it fits; else 0, and dst
- * holds the longest prefix that ends between two characters, so a cut
- * never leaves half a character (invalid UTF-8) behind. */
-int ret_text_copy(char *dst, size_t cap, const char *src);
 
 /* ---- Ids. */
 

@@ -94,11 +94,11 @@ sheet_name(lxw_workbook *wb, const char *name, char *out, size_t len)
 	/* base holds at most SHEET_NAME_MAX - 4 characters of 4 bytes; the
 	 * number is added whole or not at all, never cutting a character. */
 	char base[128];
-	(void)ret_text_copy(base, sizeof base, out);
+	(void)utf8_copy(base, sizeof base, out);
 	for (int i = 2; workbook_validate_sheet_name(wb, out) != LXW_NO_ERROR && i < 1000; i++) {
 		int w = snprintf(out, len, "%s(%d)", base, i);
 		if (w < 0 || (size_t)w >= len) {
-			(void)ret_text_copy(out, len, base);
+			(void)utf8_copy(out, len, base);
 			break;
 		}
 	}

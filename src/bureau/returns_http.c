@@ -28,6 +28,7 @@
 #include "../core/calendar.h"
 #include "../core/config.h"
 #include "../core/i18n.h"
+#include "../core/utf8.h"
 #include "../http/input.h"
 #include "../http/server.h"
 #include "../notify/notify.h"
@@ -189,11 +190,11 @@ school_get(req *r, int64_t id, struct school *s)
 		return 0;
 	db_bind_int(st, 1, id);
 	/* A path that does not fit names no unit we could check. */
-	if (db_step(st) == 1 && ret_text_copy(s->path, sizeof s->path, db_col_text(st, 1))) {
+	if (db_step(st) == 1 && utf8_copy(s->path, sizeof s->path, db_col_text(st, 1))) {
 		s->id = id;
-		(void)ret_text_copy(s->name, sizeof s->name, db_col_text(st, 0));
+		(void)utf8_copy(s->name, sizeof s->name, db_col_text(st, 0));
 		s->township_id = db_col_int(st, 2);
-		(void)ret_text_copy(s->township, sizeof s->township, db_col_text(st, 3));
+		(void)utf8_copy(s->township, sizeof s->township, db_col_text(st, 3));
 		s->active = db_col_int(st, 4) != 0;
 		found = 1;
 	}
@@ -547,7 +548,7 @@ late_notices(req *r, const return_school *s, size_t n, const ret_month *m, xa_da
 		struct late_notice *ln = &list[len++];
 		ln->unit = s[i].unit_id;
 		ln->id = id;
-		(void)ret_text_copy(ln->school, sizeof ln->school, s[i].name);
+		(void)utf8_copy(ln->school, sizeof ln->school, s[i].name);
 		day_format(due, ln->due);
 		ret_month_format(m, ln->month);
 	}

@@ -151,3 +151,23 @@ utf8_code_normalise(const char *typed, const char *alphabet, size_t want, char *
 	out[n] = '\0';
 	return n == want;
 }
+
+bool
+utf8_copy(char *dst, size_t cap, const char *src)
+{
+	size_t n = strlen(src);
+	if (cap == 0)
+		return false;
+	if (n < cap) {
+		memcpy(dst, src, n + 1);
+		return true;
+	}
+	/* Back off continuation bytes (10xxxxxx) to the start of the
+	 * character that would be cut, and end there. */
+	n = cap - 1;
+	while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
+		n--;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+	return false;
+}

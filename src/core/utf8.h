@@ -14,6 +14,11 @@ size_t utf8_count(const char *s, size_t n);
 /* True when s has no control characters other than \t, \n, \r. */
 bool utf8_no_controls(const char *s, size_t n, bool allow_newlines);
 
+/* Copies UTF-8 text src into dst (cap bytes). True when it fits whole;
+ * else false, and dst holds the longest prefix that ends between two
+ * characters, so a cut never leaves half a character behind. */
+bool utf8_copy(char *dst, size_t cap, const char *src);
+
 /* A code as a person typed it (a receipt or a survey slip): letters to
  * upper case, dashes and spaces dropped, full-width forms (a Chinese
  * keyboard's) and ideographic dashes and spaces taken as ASCII. True when

@@ -123,6 +123,29 @@ test_controls(void **state)
 	assert_true(utf8_no_controls("", 0, false));
 }
 
+/* utf8_copy: whole when it fits; else the longest prefix that ends
+ * between two characters, still valid UTF-8. */
+static void
+test_copy(void **state)
+{
+	(void)state;
+	char out[8];
+	assert_true(utf8_copy(out, sizeof out, "abc"));
+	assert_string_equal(out, "abc");
+	assert_true(utf8_copy(out, sizeof out, "校安"));	/* 6 bytes + NUL */
+	assert_string_equal(out, "校安");
+	/* 9 bytes into 8: the third character would be cut, so it goes. */
+	assert_false(utf8_copy(out, sizeof out, "校安网"));
+	assert_string_equal(out, "校安");
+	assert_true(utf8_valid(out, strlen(out)));
+	/* 'a' then characters: the cut backs off to a boundary. */
+	assert_false(utf8_copy(out, 5, "a校安"));
+	assert_string_equal(out, "a校");
+	assert_false(utf8_copy(out, 3, "校"));
+	assert_string_equal(out, "");
+	assert_false(utf8_copy(out, 0, "x"));
+}
+
 int
 main(void)
 {
@@ -134,6 +157,7 @@ main(void)
 		cmocka_unit_test(test_truncated_and_stray),
 		cmocka_unit_test(test_count),
 		cmocka_unit_test(test_controls),
+		cmocka_unit_test(test_copy),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
