@@ -11,6 +11,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,14 +103,22 @@ setup(void **state)
 	return db_exec(d, seed) == XA_OK ? 0 : -1;
 }
 
+/* Removes one file or folder of the test's data folder (nftw). */
+static int
+rm_one(const char *file, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(file);
+}
+
 static int
 teardown(void **state)
 {
 	(void)state;
 	db_close(d);
-	char cmd[160];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS) == 0 ? 0 : -1;
 }
 
 /* Each test starts with no notices. */
