@@ -1052,6 +1052,15 @@ plan_handling(struct gen *g, struct rng *r, int c, int64_t t, int stall,
 {
 	struct pcase *k = &g->c[c];
 	struct school *s = &g->s[k->school];
+	/* The parties are named within minutes of the opening: a case whose
+	 * parties would fall past the cut-off is not opened yet either, so
+	 * that a case just reported still names its victim. */
+	struct rng ahead = *r;
+	int64_t last_party = t;
+	FOR_PARTIES(g, k, i)
+		last_party += rng_range(&ahead, 2, 9) * MINUTE;
+	if (last_party > g->cutoff)
+		return;
 	add_step(g, t, OP_OPEN, 0, c, -1);
 	int64_t u = t;
 	FOR_PARTIES(g, k, i) {
