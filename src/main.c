@@ -28,6 +28,8 @@
 #include "bureau/evaluation.h"
 #include "bureau/inspect.h"
 #include "bureau/returns.h"
+#include "sentiment/feed.h"
+#include "sentiment/register.h"
 #include "core/crypto.h"
 #include "org/demo.h"
 #include "org/org.h"
@@ -199,6 +201,11 @@ cmd_serve(config *c, int argc, char **argv)
 	if (load_keys(c) != 0 || open_db(c, 0, &d) != 0)
 		return 1;
 	db_close(d);
+	/* libxml2 and libcurl set up once, before the poller's threads. */
+	if (feed_global_init() != XA_OK) {
+		fprintf(stderr, "xiaoan serve: cannot set up the feed reader\n");
+		return 1;
+	}
 	server_app app;
 	app_get(&app);
 	server *s = NULL;
@@ -462,6 +469,9 @@ cmd_demo(config *c, int argc, char **argv)
 	/* The early warnings the surveys' results raise. */
 	if (e == XA_OK)
 		e = demo_survey_warnings(d, (int64_t)time(NULL), stdout);
+	/* A semester of public-opinion items, their alerts and handling. */
+	if (e == XA_OK)
+		e = sentiment_demo(d, seed, (int64_t)time(NULL), stdout, err, sizeof err);
 	/* Their notices, told and mostly acknowledged, as a working city's. */
 	if (e == XA_OK)
 		e = notify_demo(d, c, (int64_t)time(NULL), stdout);

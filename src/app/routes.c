@@ -9,6 +9,8 @@
 #include "../prevention/prevention_http.h"
 #include "../bureau/bureau_http.h"
 #include "../bureau/returns.h"
+#include "../sentiment/poll.h"
+#include "../sentiment/sentiment_http.h"
 
 #include <stdlib.h>
 
@@ -87,9 +89,39 @@ static const struct {
 	{ directory_routes, &directory_routes_count },
 	{ evaluation_routes, &evaluation_routes_count },
 	{ dashboard_routes, &dashboard_routes_count },
+	{ sentiment_routes, &sentiment_routes_count },
+	{ sentiment_admin_routes, &sentiment_admin_routes_count },
 };
 
 static route *all;
+
+/* The background threads: the notices' scheduler and the feed poller. */
+struct bg {
+	void *sched, *poller;
+};
+
+static void *
+bg_start(server *s)
+{
+	struct bg *b = calloc(1, sizeof *b);
+	if (b == NULL)
+		return NULL;
+	b->sched = sched_start(s);
+	b->poller = sentiment_poller_start(s);
+	return b;
+}
+
+static void
+bg_stop(void *h)
+{
+	struct bg *b = h;
+	if (b == NULL)
+		return;
+	/* The poller first: its last writes may raise notices. */
+	sentiment_poller_stop(b->poller);
+	sched_stop(b->sched);
+	free(b);
+}
 
 void
 app_get(server_app *app)
@@ -114,6 +146,6 @@ app_get(server_app *app)
 	app->authenticate = auth_authenticate;
 	/* The monthly returns' reminders, once a minute with the deadlines. */
 	sched_add_periodic(returns_remind);
-	app->bg_start = sched_start;
-	app->bg_stop = sched_stop;
+	app->bg_start = bg_start;
+	app->bg_stop = bg_stop;
 }

@@ -37,6 +37,7 @@ site_nav(req *r, json_t *nav)
 		{ "/cases", "nav.cases", A_CASE_READ, 1, A_REPORT_CREATE },
 		{ "/reports", "nav.reports", A_REPORT_CREATE, 1, A_REPORT_TRIAGE },
 		{ "/supervision", "nav.supervision", A_SUPERVISE, 2, A__COUNT },
+		{ "/sentiment", "nav.sentiment", A_SENTIMENT, 2, A__COUNT },
 		{ "/identity-requests", "nav.identity", A_IDENTITY_APPROVE, 2, A__COUNT },
 		{ "/catalogue", "nav.catalogue", A_CATALOGUE_WRITE, 1, A__COUNT },
 		{ "/surveys", "nav.surveys", A_SURVEY_RESULTS, 1, A_SURVEY_OPEN },

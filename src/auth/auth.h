@@ -115,6 +115,8 @@ enum action {
 	A_EVALUATION_WRITE,	/* fill and submit the school's self-evaluation */
 	A_CITY_REPORT,		/* assemble and export the city's yearly report */
 	A_DASHBOARD,		/* the dashboard: a school's own, the bureau's city */
+	A_SENTIMENT,		/* public-opinion register: read, enter, handle items */
+	A_SENTIMENT_CONFIG,	/* its feeds, service tokens and lexicon */
 	A__COUNT
 };
 

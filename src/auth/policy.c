@@ -208,6 +208,14 @@ static const struct {
 	[A_DASHBOARD] = { "dashboard", {
 		{ B(ROLE_PRINCIPAL) | B(ROLE_COMMITTEE), OWN },
 		{ ROLES_BUREAU, TREE } } },
+	/* Public-opinion monitoring: the office's own register (items may
+	 * name a child, so not every bureau account); its feeds, the tokens
+	 * of outside services and the lexicon are the director's and the
+	 * leader's. */
+	[A_SENTIMENT] = { "sentiment", {
+		{ BUREAU_OFFICE, TREE } } },
+	[A_SENTIMENT_CONFIG] = { "sentiment.config", {
+		{ B(ROLE_OFFICE_DIRECTOR) | B(ROLE_LEADER), TREE } } },
 };
 
 const char *

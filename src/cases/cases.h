@@ -34,7 +34,7 @@
  * "<prefix>.<name>" with the prefix given beside each list. */
 
 /* report.channel.*: how a report came in. */
-extern const char *const report_channels[];	/* online hotline school_phone in_person letter email observed survey */
+extern const char *const report_channels[];	/* online hotline school_phone in_person letter email observed survey media */
 /* report.place.* */
 extern const char *const report_places[];	/* in_school outside online unknown */
 /* behaviour.*: the five kinds of regulation.md §1 and "other". */

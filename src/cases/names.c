@@ -10,7 +10,7 @@
 #include <string.h>
 
 const char *const report_channels[] = { "online", "hotline", "school_phone",
-	"in_person", "letter", "email", "observed", "survey", NULL };
+	"in_person", "letter", "email", "observed", "survey", "media", NULL };
 const char *const report_places[] = { "in_school", "outside", "online", "unknown",
 	NULL };
 const char *const behaviour_kinds[] = { "physical", "verbal", "property",

@@ -1120,6 +1120,21 @@ header_ok(const char *v)
 	return true;
 }
 
+/* libcurl's progress callback, set only when the caller gave a cancel
+ * flag: a non-zero return ends the transfer (CURLE_ABORTED_BY_CALLBACK).
+ * libcurl calls it about once a second even while nothing arrives. */
+static int
+cancel_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+    curl_off_t ulnow)
+{
+	const atomic_int *cancel = arg;
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return atomic_load(cancel) != 0;
+}
+
 static xa_err
 fail(feed_result *r, feed_failure why, xa_err e)
 {
@@ -1166,6 +1181,10 @@ feed_fetch(const feed_request *rq, feed_result *out)
 		snprintf(out->why, sizeof out->why, "a stored ETag or "
 		    "Last-Modified is not printable ASCII or is too long");
 		return fail(out, FEED_FAIL_URL, XA_EINVAL);
+	}
+	if (rq->cancel != NULL && atomic_load(rq->cancel) != 0) {
+		snprintf(out->why, sizeof out->why, "cancelled");
+		return fail(out, FEED_FAIL_NETWORK, XA_EIO);
 	}
 	if (feed_global_init() != XA_OK) {
 		snprintf(out->why, sizeof out->why, "libcurl did not initialise");
@@ -1226,6 +1245,11 @@ feed_fetch(const feed_request *rq, feed_result *out)
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_cb);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, f);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	if (rq->cancel != NULL) {
+		curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, cancel_cb);
+		curl_easy_setopt(h, CURLOPT_XFERINFODATA, (void *)rq->cancel);
+		curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	}
 
 	rc = curl_easy_perform(h);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &out->http_code);
@@ -1243,6 +1267,10 @@ feed_fetch(const feed_request *rq, feed_result *out)
 	switch (rc) {
 	case CURLE_OK:
 		break;
+	case CURLE_ABORTED_BY_CALLBACK:
+		snprintf(out->why, sizeof out->why, "cancelled");
+		e = fail(out, FEED_FAIL_NETWORK, XA_EIO);
+		goto done;
 	case CURLE_OPERATION_TIMEDOUT:
 		snprintf(out->why, sizeof out->why, "no complete answer within "
 		    "%ld ms", timeout);

@@ -12,6 +12,7 @@
 #ifndef XA_SENTIMENT_FEED_H
 #define XA_SENTIMENT_FEED_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -81,6 +82,10 @@ typedef struct feed_request {
 	size_t max_bytes;		/* the body, after decompression [2 MB] */
 	const char *user_agent;		/* ["xiaoan/<version> feed reader"] */
 	long zone;			/* as for feed_parse */
+	const atomic_int *cancel;	/* NULL, or a flag another thread may
+					 * set: a fetch in progress then ends
+					 * within about a second, as
+					 * FEED_FAIL_NETWORK "cancelled" */
 } feed_request;
 
 typedef enum feed_status {

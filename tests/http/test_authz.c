@@ -413,6 +413,8 @@ static const struct row rows[] = {
 #include "authz_inspect.inc"
 #include "authz_directory.inc"
 #include "authz_evaluation.inc"
+#include "authz_sentiment.inc"
+#include "authz_sentiment_admin.inc"
 	/* Last: signing out. */
 	{ "DELETE", "/api/v1/session", 0, "/api/v1/session", NULL, NULL, NONE, O_ANY, NONE, 1, 204 },
 	{ "POST", "/signout", 1, "/signout", "x=1", F, NONE, O_ANY, NONE, 1, 303 },

@@ -11,7 +11,8 @@
  * followed, a 4th refused, none to ftp), a slow
  * server (timed out within the limit, while another fetch goes through),
  * a 500, garbage, a huge body with and without Content-Length (aborted at
- * the cap), a refused connection, bad URLs and validators. */
+ * the cap), a fetch cancelled by its flag while the slow server dribbles,
+ * a refused connection, bad URLs and validators. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -830,6 +831,83 @@ test_slow(void **state)
 	feed_result_free(&a.r);
 }
 
+struct cancel_arg {
+	feed_result r;
+	xa_err e;
+	double took;
+	atomic_int flag;
+};
+
+static void *
+cancel_fetch(void *arg)
+{
+	struct cancel_arg *a = arg;
+	char u[128];
+	feed_request rq = { 0 };
+	url(u, sizeof u, "/slow");
+	rq.url = u;
+	rq.timeout_ms = 15000;
+	rq.cancel = &a->flag;
+	double t0 = now_s();
+	a->e = feed_fetch(&rq, &a->r);
+	a->took = now_s() - t0;
+	return NULL;
+}
+
+/* A fetch in progress ends within about a second of its cancel flag being
+ * set, long before its own timeout, and says so; a flag already set
+ * stops a fetch before it starts; a flag left clear changes nothing. */
+static void
+test_cancel(void **state)
+{
+	struct cancel_arg a;
+	pthread_t th;
+	char u[128];
+	feed_request rq = { 0 };
+	feed_result r;
+
+	memset(&a, 0, sizeof a);
+	atomic_init(&a.flag, 0);
+	atomic_store(&srv.slow_done, false);
+	assert_int_equal(pthread_create(&th, NULL, cancel_fetch, &a), 0);
+	usleep(700 * 1000);
+	assert_false(atomic_load(&srv.slow_done));
+	double t0 = now_s();
+	atomic_store(&a.flag, 1);
+	pthread_join(th, NULL);
+	double after = now_s() - t0;
+	print_message("cancel: ended %.2f s after the flag was set\n", after);
+	assert_true(after < 1.6);
+	assert_true(a.took < 3.0);
+	assert_int_equal(a.e, XA_EIO);
+	assert_int_equal(a.r.status, FEED_FAILED);
+	assert_int_equal(a.r.failure, FEED_FAIL_NETWORK);
+	assert_string_equal(a.r.why, "cancelled");
+	assert_int_equal(a.r.doc.n, 0);
+	feed_result_free(&a.r);
+
+	/* Already set: nothing is fetched. */
+	atomic_int set;
+	atomic_init(&set, 1);
+	url(u, sizeof u, "/rss");
+	rq.url = u;
+	rq.timeout_ms = 5000;
+	rq.cancel = &set;
+	assert_int_equal(feed_fetch(&rq, &r), XA_EIO);
+	assert_int_equal(r.failure, FEED_FAIL_NETWORK);
+	assert_string_equal(r.why, "cancelled");
+	feed_result_free(&r);
+
+	/* Clear: the fetch goes through as without a flag. */
+	atomic_int clear;
+	atomic_init(&clear, 0);
+	rq.cancel = &clear;
+	assert_int_equal(feed_fetch(&rq, &r), XA_OK);
+	assert_int_equal(r.status, FEED_NEW);
+	assert_int_equal(r.doc.n, 3);
+	feed_result_free(&r);
+}
+
 static void
 test_huge(void **state)
 {
@@ -920,6 +998,7 @@ main(void)
 		cmocka_unit_test(test_fetch_and_304),
 		cmocka_unit_test(test_broken),
 		cmocka_unit_test(test_slow),
+		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_huge),
 		cmocka_unit_test(test_bad_requests),
 	};
