@@ -156,6 +156,29 @@ store(struct poller *p, struct store *s)
 	return server_write_wait(p->srv, run_store, s);
 }
 
+/* Gives feed id's claim back (a writer job): stopping, it was not
+ * fetched, and is due again at once. */
+struct release {
+	int64_t id, now;
+};
+
+static xa_err
+run_release(db *conn, void *ctx)
+{
+	struct release *rl = ctx;
+	return sr_feed_release(conn, rl->id, rl->now);
+}
+
+static void
+release(struct poller *p, const sr_feed_due *due)
+{
+	struct release rl = { due->id, (int64_t)time(NULL) };
+	xa_err e = server_write_wait(p->srv, run_release, &rl);
+	if (e != XA_OK)
+		log_warn("sentiment: feed %lld (%s): giving its claim back: %s",
+		    (long long)due->id, due->name, xa_strerror(e));
+}
+
 /* Records how a poll ended in a job of its own (stored: the items its
  * earlier jobs stored); logs a failure to. */
 static void
@@ -326,10 +349,11 @@ poll_one(struct poller *p, const struct job *j)
 		break;
 	default:
 		if (atomic_load(&p->cancel) != 0) {
-			/* Stopping: not the feed's fault. Its lease runs out
-			 * and the next start polls it. */
+			/* Stopping: not the feed's fault. Its claim is given
+			 * back, so the next start polls it at once. */
 			log_info("sentiment: feed %lld (%s): fetch cut off by "
 			    "the stop", (long long)j->due.id, j->due.name);
+			release(p, &j->due);
 			break;
 		}
 		record(p, &j->due, 0, NULL, NULL, r.why, 0);
@@ -467,6 +491,8 @@ poller_free(struct poller *p)
 	while (p->head != NULL) {
 		struct job *j = p->head;
 		p->head = j->next;
+		/* Claimed, never fetched: due again at the next start. */
+		release(p, &j->due);
 		shared_release(j->sm);
 		free(j);
 	}

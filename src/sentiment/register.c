@@ -1283,6 +1283,20 @@ sr_feeds_claim(db *conn, int64_t now, int64_t lease, sr_feed_due *out, size_t ma
 }
 
 xa_err
+sr_feed_release(db *conn, int64_t id, int64_t now)
+{
+	db_stmt *st = NULL;
+	xa_err e = db_prepare(conn, "UPDATE sentiment_feeds SET next_at = ? WHERE id = ?"
+	    " AND next_at > ?", &st);
+	if (e != XA_OK)
+		return e;
+	db_bind_int(st, 1, now);
+	db_bind_int(st, 2, id);
+	db_bind_int(st, 3, now);
+	return exec_done(st);
+}
+
+xa_err
 sr_feed_polled(db *conn, int64_t id, int ok, const char *etag, const char *last_modified,
     const char *why, size_t items, int64_t now)
 {

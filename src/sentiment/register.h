@@ -213,6 +213,11 @@ typedef struct sr_feed_due {
 xa_err sr_feeds_claim(db *conn, int64_t now, int64_t lease, sr_feed_due *out,
     size_t max, size_t *n);
 
+/* Gives a claim back unfetched (the server is stopping): the feed is
+ * due at now, so the next start reads it at once instead of after the
+ * lease. A feed not leased past now is left alone. Writer. */
+xa_err sr_feed_release(db *conn, int64_t id, int64_t now);
+
 /* Records how a poll ended: ok (1: a 200 or a 304; etag and
  * last_modified replace the stored ones when not NULL; items: how many
  * were new, kept as last_items) or failed (0: why, in English, kept as last_error, and the

@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "fixture.h"
+#include "store/db.h"
 #include "harness.h"
 
 /* A key in every feed's URL: it must never show in the server's log. */
@@ -445,6 +446,18 @@ test_poller(void **state)
 	for (int k = 0; k < 30 && !atomic_load(&fs.slow_done); k++)
 		usleep(100 * 1000);
 	assert_true(atomic_load(&fs.slow_peer_closed));
+	/* Its claim was given back: the next start reads it at once, not
+	 * after the lease. */
+	char path[200];
+	snprintf(path, sizeof path, "sqlite:%s/data/xiaoan.db", S.dir);
+	db *d = NULL;
+	assert_int_equal(db_open(path, 0, &d), XA_OK);
+	snprintf(sql, sizeof sql, "SELECT next_at FROM sentiment_feeds WHERE id = %lld",
+	    (long long)f2);
+	int64_t next = -1;
+	assert_int_equal(db_query_int(d, sql, &next), XA_OK);
+	db_close(d);
+	assert_true(next > 0 && next <= (int64_t)time(NULL));
 }
 
 static int
