@@ -42,6 +42,7 @@
 #include "../core/csv.h"
 #include "../core/i18n.h"
 #include "../core/log.h"
+#include "../http/handler.h"
 #include "../http/server.h"
 #include "../org/org.h"
 
@@ -55,18 +56,6 @@
 #define ZONE_OFFSET (8 * 3600)
 
 /* --- Small helpers. */
-
-static int64_t
-now_s(void)
-{
-	return (int64_t)time(NULL);
-}
-
-static bool
-is_api(const req *r)
-{
-	return (r->route->flags & R_API) != 0;
-}
 
 /* The catalog text of error code `code` in the reader's language. */
 static const char *

@@ -18,6 +18,7 @@
 #include "../core/crypto.h"
 #include "../core/i18n.h"
 #include "../core/log.h"
+#include "../http/handler.h"
 #include "../http/ratelimit.h"
 #include "accounts.h"
 #include "audit.h"
@@ -53,12 +54,6 @@ const field auth_totp_fields[] = {
 	{ "code", FT_TOKEN, F_REQUIRED, 6, 8, NULL },
 	{ NULL, 0, 0, 0, 0, NULL },
 };
-
-static int64_t
-now_s(void)
-{
-	return (int64_t)time(NULL);
-}
 
 void
 audit_from_req(const req *r, audit_entry *e)

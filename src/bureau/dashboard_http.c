@@ -26,41 +26,13 @@
 #include "../core/calendar.h"
 #include "../core/config.h"
 #include "../core/i18n.h"
+#include "../http/handler.h"
 #include "../http/server.h"
 #include "../prevention/records.h"
 #include "chart.h"
 #include "evaluation.h"
 
 #define MAX_TOWNS 200
-
-static int64_t
-now_s(void)
-{
-	return (int64_t)time(NULL);
-}
-
-static long
-zone_of(req *r)
-{
-	return config_zone(server_config(r->srv));
-}
-
-static const char *
-tr(const req *r, const char *key, ...)
-{
-	va_list ap;
-	va_start(ap, key);
-	const char *s = i18n_vfill(r->a, r->lang, key, ap);
-	va_end(ap);
-	return s;
-}
-
-static const char *
-num(const req *r, long long n)
-{
-	const char *s = arena_printf(r->a, "%lld", n);
-	return s ? s : "";
-}
 
 /* The SVG of c as a string of the model (or null when it cannot be
  * drawn). */

@@ -36,6 +36,7 @@
 #include "../core/config.h"
 #include "../core/crypto.h"
 #include "../core/i18n.h"
+#include "../http/handler.h"
 #include "../http/input.h"
 #include "../http/server.h"
 #include "../http/static.h"
@@ -50,59 +51,6 @@
 
 /* ------------------------------------------------------------------ */
 /* Small helpers. */
-
-static int
-is_api(const req *r)
-{
-	return r->route != NULL && (r->route->flags & R_API) != 0;
-}
-
-static int64_t
-now_s(void)
-{
-	return (int64_t)time(NULL);
-}
-
-static json_t *
-jstr(const char *s)
-{
-	return json_string(s ? s : "");
-}
-
-static long
-zone_of(req *r)
-{
-	return config_zone(server_config(r->srv));
-}
-
-static const char *
-tr(const req *r, const char *key, ...)
-{
-	va_list ap;
-	va_start(ap, key);
-	const char *s = i18n_vfill(r->a, r->lang, key, ap);
-	va_end(ap);
-	return s;
-}
-
-static const char *
-num(const req *r, long long n)
-{
-	const char *s = arena_printf(r->a, "%lld", n);
-	return s ? s : "";
-}
-
-/* "2026-11-29 10:30" in the bureau's zone, or "" for 0. */
-static const char *
-when_text(req *r, int64_t t)
-{
-	char out[17];
-	if (t <= 0)
-		return "";
-	time_format(t, zone_of(r), ' ', out);
-	const char *s = arena_strdup(r->a, out);
-	return s ? s : "";
-}
 
 /* "2026-11-29" in the bureau's zone, or "" for 0. */
 static const char *

@@ -31,6 +31,7 @@
 #include "../core/config.h"
 #include "../core/i18n.h"
 #include "../core/log.h"
+#include "../http/handler.h"
 #include "../http/input.h"
 #include "../http/server.h"
 #include "../prevention/records.h"
@@ -45,45 +46,10 @@
 /* ------------------------------------------------------------------ */
 /* Small helpers. */
 
-static int
-is_api(const req *r)
-{
-	return r->route != NULL && (r->route->flags & R_API) != 0;
-}
-
-static int64_t
-now_s(void)
-{
-	return (int64_t)time(NULL);
-}
-
-static long
-zone_of(req *r)
-{
-	return config_zone(server_config(r->srv));
-}
-
 static xa_day
 today_of(req *r)
 {
 	return day_of(now_s(), zone_of(r));
-}
-
-static const char *
-tr(const req *r, const char *key, ...)
-{
-	va_list ap;
-	va_start(ap, key);
-	const char *s = i18n_vfill(r->a, r->lang, key, ap);
-	va_end(ap);
-	return s;
-}
-
-static const char *
-num(const req *r, long long n)
-{
-	const char *s = arena_printf(r->a, "%lld", n);
-	return s ? s : "";
 }
 
 /* The calendar year of a day: the school year whose evaluation and report

@@ -29,6 +29,7 @@
 #include "../core/config.h"
 #include "../core/i18n.h"
 #include "../core/utf8.h"
+#include "../http/handler.h"
 #include "../http/input.h"
 #include "../http/server.h"
 #include "../notify/notify.h"
@@ -41,51 +42,10 @@
 /* ------------------------------------------------------------------ */
 /* Small helpers. */
 
-static int
-is_api(const req *r)
-{
-	return r->route != NULL && (r->route->flags & R_API) != 0;
-}
-
-static int64_t
-now_s(void)
-{
-	return (int64_t)time(NULL);
-}
-
-static json_t *
-jstr(const char *s)
-{
-	return json_string(s ? s : "");
-}
-
-static long
-zone_of(req *r)
-{
-	return config_zone(server_config(r->srv));
-}
-
 static xa_day
 today_of(req *r)
 {
 	return day_of(now_s(), zone_of(r));
-}
-
-static const char *
-tr(const req *r, const char *key, ...)
-{
-	va_list ap;
-	va_start(ap, key);
-	const char *s = i18n_vfill(r->a, r->lang, key, ap);
-	va_end(ap);
-	return s;
-}
-
-static const char *
-num(const req *r, long long n)
-{
-	const char *s = arena_printf(r->a, "%lld", n);
-	return s ? s : "";
 }
 
 /* "2026年3月". */
@@ -109,17 +69,6 @@ day_text(const req *r, xa_day d)
 {
 	char s[11];
 	day_format(d, s);
-	const char *o = arena_strdup(r->a, s);
-	return o ? o : "";
-}
-
-static const char *
-when_text(req *r, int64_t at)
-{
-	if (at <= 0)
-		return "";
-	char s[17];
-	time_format(at, zone_of(r), ' ', s);
 	const char *o = arena_strdup(r->a, s);
 	return o ? o : "";
 }

@@ -32,6 +32,7 @@
 #include "../core/buf.h"
 #include "../core/calendar.h"
 #include "../core/i18n.h"
+#include "../http/handler.h"
 #include "../http/input.h"
 #include "../http/server.h"
 #include "../org/org.h"
@@ -48,50 +49,12 @@
 /* ------------------------------------------------------------------ */
 /* Small helpers. */
 
-static int
-is_api(const req *r)
-{
-	return r->route != NULL && (r->route->flags & R_API) != 0;
-}
-
-static int64_t
-now_s(void)
-{
-	return (int64_t)time(NULL);
-}
-
-static json_t *
-jstr(const char *s)
-{
-	return json_string(s ? s : "");
-}
-
 /* The catalog text of "prefix.name", or name itself when the catalog has
  * no such key (a value written by another part that has no text yet). */
 static const char *
 label(const req *r, const char *prefix, const char *name)
 {
 	return i18n_name(r->lang, prefix, name);
-}
-
-/* The catalog text of key with each {NAME} replaced by its value: the
- * variable arguments are NAME, value pairs ending with NULL. Into the
- * arena. */
-static const char *
-tr(const req *r, const char *key, ...)
-{
-	va_list ap;
-	va_start(ap, key);
-	const char *s = i18n_vfill(r->a, r->lang, key, ap);
-	va_end(ap);
-	return s;
-}
-
-static const char *
-num(const req *r, long long n)
-{
-	const char *s = arena_printf(r->a, "%lld", n);
-	return s ? s : "";
 }
 
 /* The date (YYYY-MM-DD, in the bureau's zone) of a UTC instant, or ""

@@ -30,6 +30,7 @@
 #include "../core/crypto.h"
 #include "../core/i18n.h"
 #include "../core/utf8.h"
+#include "../http/handler.h"
 #include "../http/input.h"
 #include "../http/ratelimit.h"
 #include "../notify/notify.h"
@@ -46,12 +47,6 @@
 
 static const char *const public_reporters[] = { "victim", "witness", "parent",
 	"other", NULL };
-
-static int
-is_api(const req *r)
-{
-	return (r->route->flags & R_API) != 0;
-}
 
 static void
 today(req *r, char out[11])

@@ -37,6 +37,7 @@
 #include "../core/calendar.h"
 #include "../core/i18n.h"
 #include "../core/utf8.h"
+#include "../http/handler.h"
 #include "../http/input.h"
 #include "../http/server.h"
 #include "../org/org.h"
@@ -68,31 +69,6 @@ static const char *const views[] = { "queue", "mine", NULL };
 
 /* ------------------------------------------------------------------ */
 /* Small helpers. */
-
-static int
-is_api(const req *r)
-{
-	return r->route != NULL && (r->route->flags & R_API) != 0;
-}
-
-static int64_t
-now_s(void)
-{
-	return (int64_t)time(NULL);
-}
-
-static json_t *
-jstr(const char *s)
-{
-	return json_string(s != NULL ? s : "");
-}
-
-/* The bureau's zone offset (checked when the server started). */
-static long
-zone_of(const req *r)
-{
-	return config_zone(server_config(r->srv));
-}
 
 /* "YYYY-MM-DD HH:MM" (sep ' ') or "YYYY-MM-DDTHH:MM" (sep 'T') of t in
  * the bureau's zone, into the arena. */

@@ -39,6 +39,7 @@
 #include "../core/i18n.h"
 #include "../core/log.h"
 #include "../core/utf8.h"
+#include "../http/handler.h"
 #include "../http/server.h"
 #include "org.h"
 
@@ -56,12 +57,6 @@ static const char *const ownerships[] = { "public", "private", NULL };
 
 /* --- Small helpers. */
 
-static int
-is_api(const req *r)
-{
-	return r->route != NULL && (r->route->flags & R_API) != 0;
-}
-
 /* input_str() copied into the arena: for values that must outlive o. */
 static const char *
 in_dup(req *r, json_t *o, const char *k)
@@ -77,19 +72,6 @@ in_has(json_t *o, const char *k)
 	if (json_is_array(v))
 		return json_array_size(v) > 0;
 	return v != NULL;
-}
-
-static int64_t
-now_s(void)
-{
-	return (int64_t)time(NULL);
-}
-
-/* A JSON string that is never NULL for valid UTF-8 input. */
-static json_t *
-jstr(const char *s)
-{
-	return json_string(s != NULL ? s : "");
 }
 
 /* The catalog text of "prefix.name" in the caller's language, or name
@@ -112,28 +94,6 @@ static const char *
 list_sep(const req *r)
 {
 	return strcmp(r->lang, "en") == 0 ? ", " : "、";
-}
-
-/* The catalog text of key in the caller's language with each {NAME} in
- * it replaced: the variable arguments are pairs of NAME and value, ending
- * with NULL. Numbers and names go into sentences this way, so that each
- * language puts them where its grammar wants them. Into the arena. */
-static const char *
-tr(const req *r, const char *key, ...)
-{
-	va_list ap;
-	va_start(ap, key);
-	const char *s = i18n_vfill(r->a, r->lang, key, ap);
-	va_end(ap);
-	return s;
-}
-
-/* n as decimal text in the arena (for tr()). */
-static const char *
-num(const req *r, int64_t n)
-{
-	const char *s = arena_printf(r->a, "%lld", (long long)n);
-	return s ? s : "";
 }
 
 /* Today's date (YYYY-MM-DD) in the bureau's zone (calendar.h; the zone

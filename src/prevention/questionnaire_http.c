@@ -21,15 +21,10 @@
 #include "../core/i18n.h"
 #include "../core/utf8.h"
 #include "../http/form.h"
+#include "../http/handler.h"
 #include "../http/input.h"
 #include "../http/server.h"
 #include "questionnaire.h"
-
-static bool
-is_api(const req *r)
-{
-	return (r->route->flags & R_API) != 0;
-}
 
 /* The bureau's path ("/1/") from the account's. */
 static const char *

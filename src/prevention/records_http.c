@@ -37,6 +37,7 @@
 #include "../core/csv.h"
 #include "../core/i18n.h"
 #include "../core/utf8.h"
+#include "../http/handler.h"
 #include "../http/input.h"
 #include "../http/server.h"
 #include "records.h"
@@ -52,24 +53,6 @@
 /* ------------------------------------------------------------------ */
 /* Small helpers. */
 
-static int
-is_api(const req *r)
-{
-	return r->route != NULL && (r->route->flags & R_API) != 0;
-}
-
-static int64_t
-now_s(void)
-{
-	return (int64_t)time(NULL);
-}
-
-static json_t *
-jstr(const char *s)
-{
-	return json_string(s ? s : "");
-}
-
 static xa_day
 today_of(req *r)
 {
@@ -81,23 +64,6 @@ static const char *
 label(const req *r, const char *prefix, const char *name)
 {
 	return i18n_name(r->lang, prefix, name);
-}
-
-static const char *
-tr(const req *r, const char *key, ...)
-{
-	va_list ap;
-	va_start(ap, key);
-	const char *s = i18n_vfill(r->a, r->lang, key, ap);
-	va_end(ap);
-	return s;
-}
-
-static const char *
-num(const req *r, long long n)
-{
-	const char *s = arena_printf(r->a, "%lld", n);
-	return s ? s : "";
 }
 
 /* Hours in tenths as "4" or "1.5". */

@@ -24,22 +24,10 @@
 #include "../auth/session.h"
 #include "../auth/settings.h"
 #include "../core/i18n.h"
+#include "../http/handler.h"
 #include "../http/server.h"
 #include "../org/org.h"
 #include "results.h"
-
-static int
-is_api(const req *r)
-{
-	return r->route != NULL && (r->route->flags & R_API) != 0;
-}
-
-static const char *
-num(req *r, long long n)
-{
-	const char *s = arena_printf(r->a, "%lld", n);
-	return s ? s : "";
-}
 
 /* "12.5%" from tenths of a percent; "" for -1. */
 static const char *

@@ -28,6 +28,7 @@
 #include "../core/calendar.h"
 #include "../core/i18n.h"
 #include "../core/log.h"
+#include "../http/handler.h"
 #include "../http/input.h"
 #include "../http/server.h"
 #include "../notify/notify.h"
@@ -40,12 +41,6 @@
 #define FAILS_PER_ADDR 30
 #define FAILS_WINDOW 600
 #define SLIPS_PDF_MAX (16u << 20)
-
-static int
-is_api(const req *r)
-{
-	return (r->route->flags & R_API) != 0;
-}
 
 /* --- Failed codes per address: a small table in memory, kept for one
  * window, with a look that does not count (ratelimit.h only counts). */
