@@ -663,6 +663,14 @@ story_model(req *r, const struct story *s, const char *error, json_t *sent)
 		static const char *const keys[] = { "reason", "case", "text", "channel", "at" };
 		for (size_t i = 0; f != NULL && i < sizeof keys / sizeof keys[0]; i++)
 			json_object_set_new(f, keys[i], jstr(sent ? input_str(sent, keys[i]) : NULL));
+		/* A response recorded: the form starts from it, to correct it. */
+		if (f != NULL && sent == NULL && s->response_at > 0) {
+			char at[17];
+			time_format(s->response_at, zone_of(r), 'T', at);
+			json_object_set_new(f, "text", jstr(s->response));
+			json_object_set_new(f, "channel", jstr(s->response_channel));
+			json_object_set_new(f, "at", jstr(at));
+		}
 		json_object_set_new(m, "form", f ? f : json_object());
 		if (error != NULL)
 			json_object_set_new(m, "error", jstr(error));

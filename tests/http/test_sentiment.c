@@ -508,6 +508,14 @@ test_handling(void **state)
 	/* 2026-03-02 15:30 in Shanghai is 07:30 UTC. */
 	assert_int_equal(q1("SELECT response_at FROM sentiment_items WHERE id = %lld",
 	    story_bully), 1772436600);
+	/* The form starts from the response recorded, to correct it. */
+	html = NULL;
+	assert_int_equal(page(&office, "GET", path1("/sentiment/items/%lld", story_bully), NULL,
+	    &html, NULL, 0), 200);
+	assert_non_null(strstr(html, ">已辟谣</textarea>"));
+	assert_non_null(strstr(html, "value=\"新闻发布会\""));
+	assert_non_null(strstr(html, "value=\"2026-03-02T15:30\""));
+	free(html);
 	/* Each action was audited. */
 	assert_true(q1("SELECT count(*) FROM audit_log WHERE object_type = 'sentiment_item' AND"
 	    " object_id = %lld AND action IN ('sentiment.verify', 'sentiment.link',"
