@@ -210,6 +210,7 @@ static const field list_query[] = {
 	{ "township", FT_INT, 0, 1, ID_MAX, NULL },
 	{ "matched", FT_BOOL, 0, 0, 0, NULL },
 	{ "alerted", FT_BOOL, 0, 0, 0, NULL },
+	{ "all", FT_BOOL, 0, 0, 0, NULL },
 	{ "from", FT_DATE, 0, 0, 0, NULL },
 	{ "to", FT_DATE, 0, 0, 0, NULL },
 	{ "q", FT_STRING, 0, 0, 100, NULL },
@@ -221,7 +222,7 @@ static const field list_query[] = {
 struct filters {
 	const char *state, *source, *from, *to, *q;
 	int64_t school, township, page;
-	int matched, alerted;
+	int matched, alerted, all;
 };
 
 static void
@@ -237,6 +238,7 @@ filters_read(req *r, struct filters *f)
 	f->page = input_int(r->q, "page", 1);
 	f->matched = json_is_true(json_object_get(r->q, "matched"));
 	f->alerted = json_is_true(json_object_get(r->q, "alerted"));
+	f->all = json_is_true(json_object_get(r->q, "all"));
 }
 
 /* The register's address with the filters f and page. */
@@ -258,6 +260,8 @@ list_href(req *r, const struct filters *f, int64_t page)
 		buf_puts(&b, "matched=1&");
 	if (f->alerted)
 		buf_puts(&b, "alerted=1&");
+	if (f->all)
+		buf_puts(&b, "all=1&");
 	if (f->from != NULL)
 		buf_printf(&b, "from=%s&", f->from);
 	if (f->to != NULL)
@@ -363,6 +367,26 @@ list_row(req *r, db_stmt *st)
 	return o;
 }
 
+/* A story that is not unrelated news: a general feed brings many items
+ * that match nothing (score 0); the register hides those nobody touched
+ * unless asked for all. */
+#define UNRELATED_NOT "(i.story_score > 0 OR i.source <> 'feed' OR i.state <> 'new')"
+
+/* How many stories the register hides as unrelated news. */
+static int64_t
+unrelated_count(req *r)
+{
+	db_stmt *st = NULL;
+	int64_t n = 0;
+	if (db_prepare(r->rdb, "SELECT count(*) FROM sentiment_items i WHERE i.story_id = i.id"
+	    " AND NOT " UNRELATED_NOT, &st) != XA_OK)
+		return 0;
+	if (db_step(st) == 1)
+		n = db_col_int(st, 0);
+	db_done(st);
+	return n;
+}
+
 /* GET /sentiment and /api/v1/sentiment/items: the stories, newest first,
  * filtered, PER_PAGE a page. */
 static void
@@ -389,6 +413,7 @@ reg_list(req *r)
 	    " AND (?5 = 0 OR i.story_score >= ?6) AND (?7 = 0 OR i.alerted_at > 0)"
 	    " AND (?8 = 0 OR i.received_at >= ?8) AND (?9 = 0 OR i.received_at < ?9)"
 	    " AND (?10 = '' OR instr(i.title, ?10) > 0)"
+	    " AND (?13 = 1 OR " UNRELATED_NOT ")"
 	    " ORDER BY i.received_at DESC, i.id DESC LIMIT ?11 OFFSET ?12", &st) != XA_OK) {
 		req_error(r, 503, "unavailable", NULL);
 		return;
@@ -405,6 +430,7 @@ reg_list(req *r)
 	db_bind_text(st, 10, f.q ? f.q : "", -1);
 	db_bind_int(st, 11, PER_PAGE + 1);
 	db_bind_int(st, 12, (f.page - 1) * PER_PAGE);
+	db_bind_int(st, 13, f.all);
 	json_t *items = json_array();
 	int more = 0;
 	while (items != NULL && db_step(st) == 1) {
@@ -426,9 +452,9 @@ reg_list(req *r)
 	if (!is_api(r)) {
 		json_object_set_new(m, "page", json_pack("{s:s}", "title_key", "sentiment.title"));
 		json_object_set_new(m, "page_no", json_integer(f.page));
-		json_object_set_new(m, "filter", json_pack("{s:s, s:s, s:s, s:b, s:b}", "from",
+		json_object_set_new(m, "filter", json_pack("{s:s, s:s, s:s, s:b, s:b, s:b}", "from",
 		    f.from ? f.from : "", "to", f.to ? f.to : "", "q", f.q ? f.q : "", "matched",
-		    f.matched, "alerted", f.alerted));
+		    f.matched, "alerted", f.alerted, "all", f.all));
 		json_object_set_new(m, "state_options", vocab_options(r, states, "sentiment.state",
 		    f.state));
 		json_object_set_new(m, "source_options", vocab_options(r, sources,
@@ -440,9 +466,19 @@ reg_list(req *r)
 		if (f.page > 1)
 			json_object_set_new(m, "prev_href", jstr(list_href(r, &f, f.page - 1)));
 		json_object_set_new(m, "can_config", json_boolean(may_config(r)));
+		if (!f.all) {
+			int64_t hidden = unrelated_count(r);
+			if (hidden > 0) {
+				struct filters fa = f;
+				fa.all = 1;
+				json_object_set_new(m, "hidden_text", jstr(tr(r, "sentiment.hidden",
+				    "n", num(r, (long long)hidden), NULL)));
+				json_object_set_new(m, "all_href", jstr(list_href(r, &fa, 1)));
+			}
+		}
 		json_object_set_new(m, "filtered", json_boolean((f.state && f.state[0]) ||
 		    (f.source && f.source[0]) || f.school || f.township || f.matched ||
-		    f.alerted || (f.from && f.from[0]) || (f.to && f.to[0]) || (f.q && f.q[0])));
+		    f.alerted || f.all || (f.from && f.from[0]) || (f.to && f.to[0]) || (f.q && f.q[0])));
 		json_object_set_new(m, "threshold", json_integer(SM_THRESHOLD));
 	}
 	req_answer(r, 200, m);

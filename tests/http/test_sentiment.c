@@ -680,6 +680,7 @@ has(const int64_t *ids, size_t n, int64_t id)
 static void
 test_filters(void **state)
 {
+	char *html = NULL;
 	int64_t ids[16];
 	size_t n;
 	char q[96];
@@ -715,8 +716,27 @@ test_filters(void **state)
 	listed("?from=2000-01-01", ids, &n);
 	assert_true(n >= 4);
 	json_decref(call(&office, "GET", "/api/v1/sentiment/items?state=bogus", NULL, 400));
+	/* Unrelated news from a feed (score 0, untouched) is hidden unless all
+	 * is asked for; once someone handled it, it shows. */
+	assert_int_equal(fx_sql("INSERT INTO sentiment_items (id, source, title, received_at,"
+	    " simhash, score, story_id, story_score, state) VALUES (8801, 'feed', '本地天气预报',"
+	    " 1772436600, 5, 0, 8801, 0, 'new')"), 0);
+	listed("", ids, &n);
+	assert_false(has(ids, n, 8801));
+	listed("?all=1", ids, &n);
+	assert_true(has(ids, n, 8801) && has(ids, n, story_bully));
+	html = NULL;
+	assert_int_equal(page(&office, "GET", "/sentiment", NULL, &html, NULL, 0), 200);
+	assert_null(strstr(html, "本地天气预报"));
+	assert_non_null(strstr(html, "另有 1 条订阅源带来的无关新闻"));
+	assert_non_null(strstr(html, "href=\"/sentiment?all&#61;1&amp;page&#61;1\""));
+	free(html);
+	assert_int_equal(fx_sql("UPDATE sentiment_items SET state = 'dismissed' WHERE id = 8801"),
+	    0);
+	listed("", ids, &n);
+	assert_true(has(ids, n, 8801));
+	assert_int_equal(fx_sql("DELETE FROM sentiment_items WHERE id = 8801"), 0);
 	/* The page filters the same way. */
-	char *html = NULL;
 	assert_int_equal(page(&office, "GET", "/sentiment?q=%E8%BF%90%E5%8A%A8%E4%BC%9A", NULL,
 	    &html, NULL, 0), 200);
 	assert_non_null(strstr(html, OTHER_TITLE));
