@@ -1068,14 +1068,20 @@ public_directory(req *r)
 	if (!is_api(r)) {
 		/* The page groups the schools by township. */
 		json_t *groups = json_array(), *g = NULL;
+		/* On a phone 300 schools are a long scroll: each township folds
+		 * away, open when the list is searched or filtered. */
+		int open = township >= 0 || (q != NULL && q[0] != '\0');
 		for (size_t i = 0; i < n && groups != NULL; i++) {
 			if (g == NULL || (i > 0 && rows[i].township_id != rows[i - 1].township_id)) {
-				g = json_pack("{s:s, s:[]}", "township", rows[i].township_id ?
+				g = json_pack("{s:s, s:[], s:b}", "township", rows[i].township_id ?
 				    rows[i].township : i18n(r->lang, "directory.direct_schools"),
-				    "schools");
+				    "schools", "open", open);
 				json_array_append_new(groups, g);
 			}
-			json_array_append(json_object_get(g, "schools"), json_array_get(schools, i));
+			json_t *list = json_object_get(g, "schools");
+			json_array_append(list, json_array_get(schools, i));
+			json_object_set_new(g, "count_text", jstr(tr(r, "directory.count",
+			    "n", num(r, (long long)json_array_size(list)), NULL)));
 		}
 		json_object_set_new(m, "page", json_pack("{s:s}", "title_key", "directory.title"));
 		json_object_set_new(m, "groups", groups ? groups : json_array());

@@ -667,6 +667,15 @@ test_search(void **state)
 	assert_int_equal(r.status, 200);
 	assert_non_null(strstr(r.body, "甲镇实验小学"));
 	assert_null(strstr(r.body, "乙镇Star外国语学校"));
+	/* Searched, the townships' folds are open; the whole list folds each
+	 * township away, with how many schools it holds. */
+	assert_non_null(strstr(r.body, "<details class=\"dir-group\" open>"));
+	resp_free(&r);
+	assert_int_equal(http_get(&S, "/directory", &r), 0);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "<details class=\"dir-group\">"));
+	assert_null(strstr(r.body, "<details class=\"dir-group\" open>"));
+	assert_non_null(strstr(r.body, "共 1 所学校"));
 	resp_free(&r);
 }
 
