@@ -745,6 +745,20 @@ act_run(db *conn, void *ctx)
 	}
 	if (e != XA_OK)
 		return e;
+	if (j->kind == 2) {
+		/* The school is told it has work again; the reason stays on the
+		 * return's page, out of any message. */
+		char link[48], dedup[64], month[8];
+		snprintf(link, sizeof link, "/returns/%lld", (long long)j->row.id);
+		snprintf(dedup, sizeof dedup, "return.sent_back:%lld:%lld", (long long)j->row.id,
+		    (long long)j->now);
+		ret_month_format(&j->row.month, month);
+		notice_new nn = { .kind = "return.sent_back", .unit_id = j->sc.id,
+			.object_type = "monthly_return", .object_id = j->row.id,
+			.school = j->sc.name, .due = month, .link = link, .dedup = dedup };
+		if ((e = notify_emit(conn, &nn, j->now)) != XA_OK)
+			return e;
+	}
 	return audit_req(conn, j->r, act_audit[j->kind], "monthly_return", j->row.id, fields,
 	    j->now);
 }

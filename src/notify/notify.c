@@ -21,7 +21,7 @@
 
 const char *const notify_kinds[] = { "report.new", "case.serious", "deadline.near",
 	"deadline.passed", "supervision.order", "return.due", "return.late",
-	"sentiment.alert", NULL };
+	"return.sent_back", "sentiment.alert", NULL };
 const char *const notify_whos[] = { "chair", "principal", "first_receiver",
 	"case_owner", "office", "office_director", "leader", NULL };
 

@@ -51,7 +51,7 @@ typedef struct notice_new {
 
 /* The kinds, NULL-terminated: report.new, case.serious, deadline.near,
  * deadline.passed, supervision.order, return.due, return.late,
- * sentiment.alert. */
+ * return.sent_back, sentiment.alert. */
 extern const char *const notify_kinds[];
 /* Who a rung can name, NULL-terminated: chair, principal,
  * first_receiver, case_owner, office, office_director, leader. */

@@ -581,12 +581,12 @@ test_rules_list(void **state)
 	(void)state;
 	static const char *const kinds[] = { "report.new", "case.serious", "deadline.near",
 		"deadline.passed", "supervision.order", "return.due", "return.late",
-		"sentiment.alert" };
+		"return.sent_back", "sentiment.alert" };
 	json_t *j = call(&head_a, "GET", "/api/v1/notify/rules", NULL, 200);
 	json_t *rules = json_object_get(j, "rules");
-	assert_int_equal(json_array_size(rules), 8);
+	assert_int_equal(json_array_size(rules), 9);
 	assert_false(json_is_true(json_object_get(j, "can_edit")));
-	for (size_t i = 0; i < 8; i++) {
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
 		json_t *ru = json_array_get(rules, i);
 		assert_string_equal(json_string_value(json_object_get(ru, "kind")), kinds[i]);
 		const char *name = json_string_value(json_object_get(ru, "name"));

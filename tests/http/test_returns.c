@@ -403,6 +403,12 @@ test_submit_freeze_send_back_accept(void **state)
 	j = call(&office, "POST", p, "{\"reason\":\"新立案件数与台账不符，请核对。\"}", 200);
 	assert_string_equal(sget(json_object_get(j, "return"), "state"), "sent_back");
 	json_decref(j);
+	/* The school is told, without the reason in the notice's words. */
+	char nq[200];
+	snprintf(nq, sizeof nq, "SELECT count(*) FROM notices WHERE kind = 'return.sent_back'"
+	    " AND object_id = %lld AND unit_id = %lld AND link = '/returns/%lld'"
+	    " AND instr(params, '台账') = 0", (long long)id_a, (long long)school_a, (long long)id_a);
+	assert_int_equal(fx_int(nq), 1);
 	snprintf(p, sizeof p, "/api/v1/returns/%lld", (long long)id_a);
 	j = call(&head_a, "GET", p, NULL, 200);
 	r = json_object_get(j, "return");
