@@ -22,20 +22,17 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "fixture.h"
+#include "tests/fake/loopsrv.h"
 #include "store/db.h"
 #include "harness.h"
 
@@ -82,14 +79,8 @@ static const char copy_doc[] =
     "长期被孤立……已向学校和教育部门反映. 目前学校尚未回应</description></item>\n"
     "</channel></rss>\n";
 
+static loopsrv feeds;
 static struct {
-	int fd;
-	int port;
-	pthread_t th;
-	atomic_bool stop;
-	pthread_mutex_t mu;
-	pthread_t conns[256];
-	int nconns;
 	atomic_int news_gets;		/* requests for feed 1 */
 	atomic_int news_304;		/* of which answered 304 */
 	atomic_int news_inm;		/* of which carried If-None-Match "n1" */
@@ -101,87 +92,38 @@ static struct {
 	atomic_int broken_gets, huge_gets;
 } fs;
 
-static bool
-send_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
-		if (k <= 0)
-			return false;
-		p += k;
-		n -= (size_t)k;
-	}
-	return true;
-}
-
+/* The five feeds, by path. */
 static void
-respond(int fd, const char *status, const char *headers, const char *body)
+serve(loopsrv *s, int fd, const char *req)
 {
-	char head[1024];
-	int k = snprintf(head, sizeof head, "HTTP/1.1 %s\r\nContent-Length: %zu\r\n"
-	    "Connection: close\r\n%s\r\n", status, strlen(body), headers);
-	if (k > 0 && (size_t)k < sizeof head && send_all(fd, head, (size_t)k))
-		send_all(fd, body, strlen(body));
-}
-
-/* True when the peer closed within ms. */
-static bool
-peer_closed(int fd, int ms)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	char c[256];
-	if (poll(&p, 1, ms) <= 0)
-		return false;
-	return recv(fd, c, sizeof c, MSG_DONTWAIT) <= 0;
-}
-
-static void *
-conn_main(void *arg)
-{
-	int fd = (int)(intptr_t)arg;
-	char req[4096];
-	size_t n = 0;
-
-	while (n < sizeof req - 1) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		if (poll(&p, 1, 5000) <= 0)
-			goto out;
-		ssize_t k = recv(fd, req + n, sizeof req - 1 - n, 0);
-		if (k <= 0)
-			goto out;
-		n += (size_t)k;
-		req[n] = '\0';
-		if (strstr(req, "\r\n\r\n") != NULL)
-			break;
-	}
 	static const char news_req[] = "GET /news.xml?key=" KEY " ";
 	if (strncmp(req, news_req, sizeof news_req - 1) == 0) {
 		atomic_fetch_add(&fs.news_gets, 1);
 		if (strstr(req, "\r\nIf-None-Match: \"n1\"\r\n") != NULL) {
 			atomic_fetch_add(&fs.news_inm, 1);
 			atomic_fetch_add(&fs.news_304, 1);
-			respond(fd, "304 Not Modified", "ETag: \"n1\"\r\n", "");
+			loopsrv_respond(fd, "304 Not Modified", "ETag: \"n1\"\r\n", "");
 		} else {
-			respond(fd, "200 OK", "Content-Type: application/rss+xml\r\n"
+			loopsrv_respond(fd, "200 OK", "Content-Type: application/rss+xml\r\n"
 			    "ETag: \"n1\"\r\n", news_doc);
 		}
 	} else if (strncmp(req, "GET /copy.xml?key=", 18) == 0) {
 		atomic_fetch_add(&fs.copy_gets, 1);
-		respond(fd, "200 OK", "Content-Type: application/rss+xml\r\n",
+		loopsrv_respond(fd, "200 OK", "Content-Type: application/rss+xml\r\n",
 		    copy_doc);
 	} else if (strncmp(req, "GET /slow.xml?key=", 18) == 0) {
 		/* Says nothing for 28 s, longer than the test, shorter than
 		 * the poller's 30 s timeout: only a stop can end it early. */
 		atomic_store(&fs.slow_asked, true);
-		for (int k = 0; k < 280 && !atomic_load(&fs.stop); k++)
-			if (peer_closed(fd, 100)) {
+		for (int k = 0; k < 280 && !loopsrv_stopping(s); k++)
+			if (loopsrv_peer_closed(fd, 100)) {
 				atomic_store(&fs.slow_peer_closed, true);
 				break;
 			}
 		atomic_store(&fs.slow_done, true);
 	} else if (strncmp(req, "GET /broken.xml?key=", 20) == 0) {
 		atomic_fetch_add(&fs.broken_gets, 1);
-		respond(fd, "500 Internal Server Error", "", "database is down");
+		loopsrv_respond(fd, "500 Internal Server Error", "", "database is down");
 	} else if (strncmp(req, "GET /huge.xml?key=", 18) == 0) {
 		/* 64 MB of a never-ending channel, no Content-Length. */
 		char chunk[8192];
@@ -190,76 +132,26 @@ conn_main(void *arg)
 		    "Content-Type: application/rss+xml\r\n\r\n<rss><channel>";
 		atomic_fetch_add(&fs.huge_gets, 1);
 		memset(chunk, ' ', sizeof chunk);
-		if (send_all(fd, h, sizeof h - 1))
-			while (sent < total && !atomic_load(&fs.stop) &&
-			    send_all(fd, chunk, sizeof chunk))
+		if (loopsrv_send_all(fd, h, sizeof h - 1))
+			while (sent < total && !loopsrv_stopping(s) &&
+			    loopsrv_send_all(fd, chunk, sizeof chunk))
 				sent += sizeof chunk;
 		atomic_store(&fs.huge_sent, sent);
 	} else {
-		respond(fd, "404 Not Found", "", "");
+		loopsrv_respond(fd, "404 Not Found", "", "");
 	}
-out:
-	close(fd);
-	return NULL;
-}
-
-static void *
-server_main(void *arg)
-{
-	(void)arg;
-	while (!atomic_load(&fs.stop)) {
-		struct pollfd p = { .fd = fs.fd, .events = POLLIN };
-		if (poll(&p, 1, 50) <= 0)
-			continue;
-		int c = accept4(fs.fd, NULL, NULL, SOCK_CLOEXEC);
-		if (c < 0)
-			continue;
-		pthread_mutex_lock(&fs.mu);
-		if (fs.nconns < (int)(sizeof fs.conns / sizeof fs.conns[0]) &&
-		    pthread_create(&fs.conns[fs.nconns], NULL, conn_main,
-		    (void *)(intptr_t)c) == 0)
-			fs.nconns++;
-		else
-			close(c);
-		pthread_mutex_unlock(&fs.mu);
-	}
-	return NULL;
 }
 
 static int
 feeds_start(void)
 {
-	struct sockaddr_in a;
-	socklen_t al = sizeof a;
-	int one = 1;
-
-	memset(&a, 0, sizeof a);
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	/* Close-on-exec: the server forked by srv_start must not hold it. */
-	fs.fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fs.fd < 0)
-		return -1;
-	setsockopt(fs.fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	if (bind(fs.fd, (struct sockaddr *)&a, sizeof a) != 0 ||
-	    listen(fs.fd, 64) != 0 ||
-	    getsockname(fs.fd, (struct sockaddr *)&a, &al) != 0)
-		return -1;
-	fs.port = ntohs(a.sin_port);
-	pthread_mutex_init(&fs.mu, NULL);
-	atomic_store(&fs.stop, false);
-	return pthread_create(&fs.th, NULL, server_main, NULL) == 0 ? 0 : -1;
+	return loopsrv_start(&feeds, serve, NULL);
 }
 
 static void
 feeds_stop(void)
 {
-	atomic_store(&fs.stop, true);
-	pthread_join(fs.th, NULL);
-	for (int k = 0; k < fs.nconns; k++)
-		pthread_join(fs.conns[k], NULL);
-	close(fs.fd);
-	pthread_mutex_destroy(&fs.mu);
+	loopsrv_stop(&feeds);
 }
 
 /* ------------------------------------------------------------- helpers */
@@ -300,7 +192,7 @@ add_feed(const char *name, const char *path)
 	int k = snprintf(sql, sizeof sql, "INSERT INTO sentiment_feeds (name, url,"
 	    " interval_min, enabled, next_at, created_by, created_at, updated_at)"
 	    " VALUES ('%s', 'http://127.0.0.1:%d%s?key=" KEY "', 5, 1, 0, 1, %lld,"
-	    " %lld)", name, fs.port, path, (long long)time(NULL),
+	    " %lld)", name, feeds.port, path, (long long)time(NULL),
 	    (long long)time(NULL));
 	assert_true(k > 0 && (size_t)k < sizeof sql);
 	assert_int_equal(fx_sql(sql), 0);
@@ -432,7 +324,7 @@ test_poller(void **state)
 	snprintf(needle, sizeof needle, "feed %lld (坏掉的站) failed", (long long)f3);
 	assert_true(file_contains(S.log, needle));
 	assert_false(file_contains(S.log, KEY));
-	snprintf(needle, sizeof needle, "127.0.0.1:%d", fs.port);
+	snprintf(needle, sizeof needle, "127.0.0.1:%d", feeds.port);
 	assert_false(file_contains(S.log, needle));
 
 	/* Stopping does not wait for the slow feed. */

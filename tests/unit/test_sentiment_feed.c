@@ -22,7 +22,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -35,6 +34,7 @@
 
 #include "core/utf8.h"
 #include "sentiment/feed.h"
+#include "tests/fake/loopsrv.h"
 
 #define ZONE8 (8 * 3600L)
 
@@ -465,91 +465,37 @@ test_limits(void **state)
 
 /* ------------------------------------------------- the loopback server */
 
+static loopsrv srv;
 static struct {
-	int fd;
-	int port;
-	pthread_t th;
-	atomic_bool stop;
 	pthread_mutex_t mu;
-	pthread_t conns[256];
-	int nconns;
 	char last_req[4096];	/* the latest request's head */
 	atomic_size_t huge_sent;
 	atomic_bool slow_done;
-} srv;
+} seen;
 
-static bool
-send_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
-		if (k <= 0)
-			return false;
-		p += k;
-		n -= (size_t)k;
-	}
-	return true;
-}
-
+/* The feeds the fetch tests ask for, by path. */
 static void
-respond(int fd, const char *status, const char *headers, const char *body)
+serve(loopsrv *s, int fd, const char *req)
 {
-	char head[1024];
-	snprintf(head, sizeof head, "HTTP/1.1 %s\r\nContent-Length: %zu\r\n"
-	    "Connection: close\r\n%s\r\n", status, strlen(body), headers);
-	if (send_all(fd, head, strlen(head)))
-		send_all(fd, body, strlen(body));
-}
-
-/* True when the peer closed within ms (or there is nothing to wait for). */
-static bool
-peer_closed(int fd, int ms)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	char c[256];
-	if (poll(&p, 1, ms) <= 0)
-		return false;
-	return recv(fd, c, sizeof c, MSG_DONTWAIT) <= 0;
-}
-
-static void *
-conn_main(void *arg)
-{
-	int fd = (int)(intptr_t)arg;
-	char req[4096];
-	size_t n = 0;
-
-	while (n < sizeof req - 1) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		if (poll(&p, 1, 5000) <= 0)
-			goto out;
-		ssize_t k = recv(fd, req + n, sizeof req - 1 - n, 0);
-		if (k <= 0)
-			goto out;
-		n += (size_t)k;
-		req[n] = '\0';
-		if (strstr(req, "\r\n\r\n") != NULL)
-			break;
-	}
-	pthread_mutex_lock(&srv.mu);
-	memcpy(srv.last_req, req, n + 1);
-	pthread_mutex_unlock(&srv.mu);
+	pthread_mutex_lock(&seen.mu);
+	snprintf(seen.last_req, sizeof seen.last_req, "%s", req);
+	pthread_mutex_unlock(&seen.mu);
 
 	if (strncmp(req, "GET /rss ", 9) == 0) {
 		if (strstr(req, "\r\nIf-None-Match: \"v1\"\r\n") != NULL)
-			respond(fd, "304 Not Modified", "ETag: \"v1\"\r\n", "");
+			loopsrv_respond(fd, "304 Not Modified", "ETag: \"v1\"\r\n", "");
 		else
-			respond(fd, "200 OK", "Content-Type: application/rss+xml\r\n"
+			loopsrv_respond(fd, "200 OK", "Content-Type: application/rss+xml\r\n"
 			    "ETag: \"v1\"\r\n"
 			    "Last-Modified: Sat, 01 Mar 2025 02:00:00 GMT\r\n",
 			    rss_doc);
 	} else if (strncmp(req, "GET /plain ", 11) == 0) {
-		respond(fd, "200 OK", "", rss_doc);
+		loopsrv_respond(fd, "200 OK", "", rss_doc);
 	} else if (strncmp(req, "GET /redir2 ", 12) == 0) {
-		respond(fd, "302 Found", "Location: /plain\r\nETag: \"old\"\r\n"
+		loopsrv_respond(fd, "302 Found", "Location: /plain\r\nETag: \"old\"\r\n"
 		    "Last-Modified: Sat, 01 Mar 2025 02:00:00 GMT\r\n", "");
 	} else if (strncmp(req, "GET /redir ", 11) == 0) {
-		respond(fd, "302 Found", "Location: /rss\r\nETag: \"old\"\r\n", "");
+		loopsrv_respond(fd, "302 Found", "Location: /rss\r\nETag: \"old\"\r\n", "");
 	} else if (strncmp(req, "GET /r", 6) == 0 && req[6] >= '0' &&
 	    req[6] <= '9' && req[7] == ' ') {
 		/* /rN redirects N times before /rss. */
@@ -558,24 +504,24 @@ conn_main(void *arg)
 			snprintf(loc, sizeof loc, "Location: /rss\r\n");
 		else
 			snprintf(loc, sizeof loc, "Location: /r%c\r\n", req[6] - 1);
-		respond(fd, "301 Moved Permanently", loc, "");
+		loopsrv_respond(fd, "301 Moved Permanently", loc, "");
 	} else if (strncmp(req, "GET /ftp ", 9) == 0) {
-		respond(fd, "302 Found", "Location: ftp://127.0.0.1/x\r\n", "");
+		loopsrv_respond(fd, "302 Found", "Location: ftp://127.0.0.1/x\r\n", "");
 	} else if (strncmp(req, "GET /500 ", 9) == 0) {
-		respond(fd, "500 Internal Server Error", "", "oops");
+		loopsrv_respond(fd, "500 Internal Server Error", "", "oops");
 	} else if (strncmp(req, "GET /garbage ", 13) == 0) {
-		respond(fd, "200 OK", "", "\x01\x02 this is <<< not a feed");
+		loopsrv_respond(fd, "200 OK", "", "\x01\x02 this is <<< not a feed");
 	} else if (strncmp(req, "GET /slow ", 10) == 0) {
 		/* Headers, then a byte every 200 ms: each read succeeds, only
 		 * the whole fetch's limit can end it. */
 		static const char h[] = "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n"
 		    "Connection: close\r\n\r\n<rss>";
-		if (send_all(fd, h, sizeof h - 1))
-			for (int k = 0; k < 100 && !atomic_load(&srv.stop); k++) {
-				if (peer_closed(fd, 200) || !send_all(fd, " ", 1))
+		if (loopsrv_send_all(fd, h, sizeof h - 1))
+			for (int k = 0; k < 100 && !loopsrv_stopping(s); k++) {
+				if (loopsrv_peer_closed(fd, 200) || !loopsrv_send_all(fd, " ", 1))
 					break;
 			}
-		atomic_store(&srv.slow_done, true);
+		atomic_store(&seen.slow_done, true);
 	} else if (strncmp(req, "GET /huge ", 10) == 0 ||
 	    strncmp(req, "GET /hugecl ", 12) == 0) {
 		bool cl = req[9] == 'c';
@@ -586,63 +532,21 @@ conn_main(void *arg)
 		    "Connection: close\r\n\r\n<rss><channel>",
 		    cl ? "Content-Length: 268435456\r\n" : "");
 		memset(chunk, 'x', sizeof chunk);
-		if (send_all(fd, h, strlen(h)))
-			while (sent < total && !atomic_load(&srv.stop) &&
-			    send_all(fd, chunk, sizeof chunk))
+		if (loopsrv_send_all(fd, h, strlen(h)))
+			while (sent < total && !loopsrv_stopping(s) &&
+			    loopsrv_send_all(fd, chunk, sizeof chunk))
 				sent += sizeof chunk;
-		atomic_store(&srv.huge_sent, sent);
+		atomic_store(&seen.huge_sent, sent);
 	} else {
-		respond(fd, "404 Not Found", "", "");
+		loopsrv_respond(fd, "404 Not Found", "", "");
 	}
-out:
-	close(fd);
-	return NULL;
-}
-
-static void *
-server_main(void *arg)
-{
-	while (!atomic_load(&srv.stop)) {
-		struct pollfd p = { .fd = srv.fd, .events = POLLIN };
-		if (poll(&p, 1, 50) <= 0)
-			continue;
-		int c = accept(srv.fd, NULL, NULL);
-		if (c < 0)
-			continue;
-		pthread_mutex_lock(&srv.mu);
-		if (srv.nconns < (int)(sizeof srv.conns / sizeof srv.conns[0]) &&
-		    pthread_create(&srv.conns[srv.nconns], NULL, conn_main,
-		    (void *)(intptr_t)c) == 0)
-			srv.nconns++;
-		else
-			close(c);
-		pthread_mutex_unlock(&srv.mu);
-	}
-	return NULL;
 }
 
 static int
 server_start(void **state)
 {
-	struct sockaddr_in a;
-	socklen_t al = sizeof a;
-	int one = 1;
-
-	memset(&a, 0, sizeof a);
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	srv.fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (srv.fd < 0)
-		return -1;
-	setsockopt(srv.fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	if (bind(srv.fd, (struct sockaddr *)&a, sizeof a) != 0 ||
-	    listen(srv.fd, 64) != 0 ||
-	    getsockname(srv.fd, (struct sockaddr *)&a, &al) != 0)
-		return -1;
-	srv.port = ntohs(a.sin_port);
-	pthread_mutex_init(&srv.mu, NULL);
-	atomic_store(&srv.stop, false);
-	if (pthread_create(&srv.th, NULL, server_main, NULL) != 0)
+	pthread_mutex_init(&seen.mu, NULL);
+	if (loopsrv_start(&srv, serve, NULL) != 0)
 		return -1;
 	return feed_global_init() == XA_OK ? 0 : -1;
 }
@@ -650,12 +554,8 @@ server_start(void **state)
 static int
 server_stop(void **state)
 {
-	atomic_store(&srv.stop, true);
-	pthread_join(srv.th, NULL);
-	for (int k = 0; k < srv.nconns; k++)
-		pthread_join(srv.conns[k], NULL);
-	close(srv.fd);
-	pthread_mutex_destroy(&srv.mu);
+	loopsrv_stop(&srv);
+	pthread_mutex_destroy(&seen.mu);
 	return 0;
 }
 
@@ -669,9 +569,9 @@ url(char *out, size_t n, const char *path)
 static void
 last_request(char *out, size_t n)
 {
-	pthread_mutex_lock(&srv.mu);
-	snprintf(out, n, "%s", srv.last_req);
-	pthread_mutex_unlock(&srv.mu);
+	pthread_mutex_lock(&seen.mu);
+	snprintf(out, n, "%s", seen.last_req);
+	pthread_mutex_unlock(&seen.mu);
 }
 
 /* ------------------------------------------------------------ fetching */
@@ -808,7 +708,7 @@ test_slow(void **state)
 	feed_request rq = { 0 };
 	feed_result r;
 
-	atomic_store(&srv.slow_done, false);
+	atomic_store(&seen.slow_done, false);
 	assert_int_equal(pthread_create(&th, NULL, slow_fetch, &a), 0);
 	usleep(200 * 1000);
 	/* The slow one does not hold up another fetch. */
@@ -819,7 +719,7 @@ test_slow(void **state)
 	assert_int_equal(feed_fetch(&rq, &r), XA_OK);
 	assert_true(now_s() - t0 < 0.5);
 	assert_int_equal(r.status, FEED_NEW);
-	assert_false(atomic_load(&srv.slow_done));
+	assert_false(atomic_load(&seen.slow_done));
 	feed_result_free(&r);
 
 	pthread_join(th, NULL);
@@ -868,10 +768,10 @@ test_cancel(void **state)
 
 	memset(&a, 0, sizeof a);
 	atomic_init(&a.flag, 0);
-	atomic_store(&srv.slow_done, false);
+	atomic_store(&seen.slow_done, false);
 	assert_int_equal(pthread_create(&th, NULL, cancel_fetch, &a), 0);
 	usleep(700 * 1000);
-	assert_false(atomic_load(&srv.slow_done));
+	assert_false(atomic_load(&seen.slow_done));
 	double t0 = now_s();
 	atomic_store(&a.flag, 1);
 	pthread_join(th, NULL);
@@ -912,21 +812,21 @@ static void
 test_huge(void **state)
 {
 	/* No Content-Length: the body is cut at the cap as it streams. */
-	atomic_store(&srv.huge_sent, 0);
+	atomic_store(&seen.huge_sent, 0);
 	double t0 = now_s();
 	expect_fail("/huge", 20000, (size_t)2 << 20, XA_ETOOBIG,
 	    FEED_FAIL_TOOBIG, "over 2097152 bytes");
 	assert_true(now_s() - t0 < 10);
 	/* The server stopped long before its 256 MB: the reader closed. */
-	for (int k = 0; k < 100 && atomic_load(&srv.huge_sent) == 0; k++)
+	for (int k = 0; k < 100 && atomic_load(&seen.huge_sent) == 0; k++)
 		usleep(20 * 1000);
-	size_t sent = atomic_load(&srv.huge_sent);
+	size_t sent = atomic_load(&seen.huge_sent);
 	print_message("huge: the server sent %zu bytes before the reader closed\n",
 	    sent);
 	assert_true(sent > 0 && sent < ((size_t)64 << 20));
 
 	/* A Content-Length over the cap: refused before the body. */
-	atomic_store(&srv.huge_sent, 0);
+	atomic_store(&seen.huge_sent, 0);
 	expect_fail("/hugecl", 20000, (size_t)2 << 20, XA_ETOOBIG,
 	    FEED_FAIL_TOOBIG, "over");
 }
